@@ -1,0 +1,19 @@
+#!/bin/sh
+# setup.sh -- install condense's build dependencies (Debian), then configure and build.
+# Usage: ./setup.sh [configure options...]
+# Uses sudo for apt-get when not run as root.  Set CONDENSE_SKIP_APT=1 to skip the install.
+set -eu
+cd "$(dirname "$0")"
+PACKAGES="build-essential autoconf automake libtool autoconf-archive pkg-config \
+libgsl-dev libcmocka-dev lcov valgrind clang-format"
+if [ "${CONDENSE_SKIP_APT:-0}" != 1 ]; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    # shellcheck disable=SC2086
+    $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
+fi
+autoreconf -fi
+./configure "$@"
+make -j"$(nproc 2>/dev/null || echo 2)"

@@ -1,0 +1,16 @@
+/* condense/condense.h -- everything of libcondense in one include. */
+#ifndef CONDENSE_CONDENSE_H
+#define CONDENSE_CONDENSE_H
+
+#include "condense/error.h"
+#include "condense/version.h"
+#include "condense/chi.h"
+#include "condense/activation.h"
+#include "condense/data.h"
+#include "condense/cnn.h"
+#include "condense/theta.h"
+#include "condense/init.h"
+#include "condense/npy.h"
+#include "condense/cnn_io.h"
+
+#endif

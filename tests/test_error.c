@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 
 #include "condense/error.h"
@@ -99,19 +100,24 @@ static void test_truncation(void **state)
 }
 
 /* With the handler off, a GSL failure returns an error code instead of calling abort():
- * gsl_matrix_alloc(0, 0) is a GSL_EINVAL, and gsl_matrix_memcpy of mismatched sizes a
- * GSL_EBADLEN.  If condense_gsl_quiet did nothing, this test would abort the program. */
+ * gsl_matrix_memcpy of mismatched sizes is a GSL_EBADLEN, and the Cholesky factorization of
+ * the 1x1 matrix (-1), which is not positive definite, a GSL_EDOM.  If condense_gsl_quiet did
+ * nothing, this test would abort the program. */
 static void test_gsl_quiet(void **state)
 {
     (void)state;
     condense_gsl_quiet();
-    assert_null(gsl_matrix_alloc(0, 0));
     gsl_matrix *a = gsl_matrix_alloc(2, 2), *b = gsl_matrix_alloc(3, 3);
+    gsl_matrix *c = gsl_matrix_alloc(1, 1);
     assert_non_null(a);
     assert_non_null(b);
+    assert_non_null(c);
     assert_int_equal(gsl_matrix_memcpy(a, b), GSL_EBADLEN);
+    gsl_matrix_set(c, 0, 0, -1.0);
+    assert_int_equal(gsl_linalg_cholesky_decomp1(c), GSL_EDOM);
     gsl_matrix_free(a);
     gsl_matrix_free(b);
+    gsl_matrix_free(c);
 }
 
 int main(void)

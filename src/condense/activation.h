@@ -24,7 +24,9 @@ typedef struct condense_activation_type {
     double (*sigma1)(double x); /* sigma^(1) */
     double (*sigma2)(double x); /* sigma^(2) */
     int r;                      /* declared multiplicity (Definition 1), or a value above */
-    double C_L;                 /* Assumption 1 constant of the unnormalized sigma */
+    double C_L; /* Assumption 1 constant of the unnormalized sigma; after the normalization
+                 * of Remark 1 the bound is scale * C_L.  ReLU: sigma'(0) = 0 by convention,
+                 * sigma'' = 0 everywhere except a Dirac mass at 0, so C_L = INFINITY. */
 } condense_activation_type;
 
 /* An activation in use: a type and the factor `scale` that multiplies sigma and its
@@ -50,10 +52,12 @@ unsigned condense_activation_count(void);
 const condense_activation_type *condense_activation_at(unsigned i);
 
 /* Look a built-in type up by name.  normalize != 0 applies Remark 1's sigma / sigma'(0);
- * it fails with CONDENSE_EUNDEF when sigma'(0) = 0 or is undefined. */
+ * it fails with CONDENSE_EUNDEF when sigma'(0) = 0 or is undefined.  It is accepted for
+ * sigmoid, whose sigma(0) != 0: it fixes sigma'(0) = 1 only.  *out is untouched on failure. */
 int condense_activation_lookup(const char *name, int normalize, condense_activation *out);
 
-/* sigma, sigma^(1), sigma^(2) of an activation in use (scale applied). */
+/* sigma, sigma^(1), sigma^(2) of an activation in use (scale applied).  The hot path: act
+ * and act->type must be valid (nothing is checked here). */
 double condense_sigma(const condense_activation *act, double x);
 double condense_sigma1(const condense_activation *act, double x);
 double condense_sigma2(const condense_activation *act, double x);
@@ -62,7 +66,11 @@ double condense_sigma2(const condense_activation *act, double x);
  * 0 of sigma, sigma^(1), sigma^(2) and higher derivatives taken by finite differences, up to
  * order max_order (>= 1).  Sets *r to a positive r, to CONDENSE_R_NONZERO_AT_0 when
  * sigma(0) != 0, or to CONDENSE_R_UNDEFINED when the one-sided derivatives at 0 differ.
- * Fails with CONDENSE_EUNDEF when every derivative up to max_order vanishes. */
+ * Fails with CONDENSE_EUNDEF when every derivative up to max_order vanishes; CONDENSE_EINVAL
+ * for NULL arguments or max_order outside [1, 6]; CONDENSE_EDOM when sigma, sigma', sigma''
+ * are not finite near 0; CONDENSE_ENUM when the finite differences are not finite.  sigma''
+ * is sampled on [-0.4, 0.4]; a kink whose jump in slope is below ~1e-2 is not detected.  *r is
+ * untouched on failure. */
 int condense_multiplicity_detect(const condense_activation_type *type, int max_order, int *r);
 
 #ifdef __cplusplus

@@ -14,13 +14,18 @@ extern "C" {
 #define CONDENSE_NPY_MAX_DIMS 8
 
 /* Write `data` (prod(shape) doubles, C order) to `path` as '<f8' with the given shape
- * (ndim in [0, CONDENSE_NPY_MAX_DIMS]; ndim 0 is a scalar).  Non-finite values are written
- * as they are (NumPy accepts them).  The file is written to a temporary name in the same
- * directory and renamed into place, so an interrupted write never leaves a half file. */
+ * (ndim in [0, CONDENSE_NPY_MAX_DIMS]; ndim 0 is a scalar), always as format version 1.0.
+ * Values are stored bit-exactly (NaN payloads included); non-finite values are written as
+ * they are (NumPy accepts them).  The file is written to a temporary name in the same
+ * directory, synced, made mode 0644 and renamed into place, so an interrupted write never
+ * leaves a half file (a symlink at path is replaced, not followed).  Errors: CONDENSE_EINVAL,
+ * CONDENSE_EIO, CONDENSE_ENOMEM.  `data` may be NULL when the array has no elements. */
 int condense_npy_save(const char *path, const double *data, size_t ndim, const size_t *shape);
 
 /* Read the header of `path`: its ndim and shape (shape must have room for
- * CONDENSE_NPY_MAX_DIMS entries).  Checks magic, version, dtype '<f8' and C order. */
+ * CONDENSE_NPY_MAX_DIMS entries).  Checks magic, version, dtype '<f8' and C order; reads only
+ * the header, so a file with truncated data passes here and fails condense_npy_load.  The
+ * outputs are unchanged on failure. */
 int condense_npy_shape(const char *path, size_t *ndim, size_t *shape);
 
 /* Read `path` into `data`, which has room for prod(shape) doubles, after checking that the

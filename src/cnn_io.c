@@ -57,9 +57,11 @@ int condense_cnn_save(const condense_cnn *net, const char *dir, const char *prov
 {
     CONDENSE_CHECK_NULL(net);
     CONDENSE_CHECK_NULL(dir);
+    char path[4096], name[32];
+    /* The longest name ("meta.txt" or "W16.npy") must fit before anything is created. */
+    CONDENSE_TRY(join(path, sizeof path, dir, "meta.txt.tmp"));
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         CONDENSE_ERROR(CONDENSE_EIO, "cannot create directory %s: %s", dir, strerror(errno));
-    char path[4096], name[32];
     for (size_t l = 1; l <= net->L; ++l) {
         const size_t shape_W[4] = {net->m[l], net->m[l], net->C[l - 1], net->C[l]};
         snprintf(name, sizeof name, "W%zu.npy", l);

@@ -79,6 +79,9 @@ int condense_data_assumption2_c(const condense_data *data, double *c)
                                       "(Assumption 2 fails)");
     }
     *c = fmax(1.0 / min_x, max_y);
+    if (!isfinite(*c))
+        CONDENSE_ERROR(CONDENSE_EDOM, "an input entry |x| = %g is so small that 1/|x| overflows: "
+                                      "no finite c satisfies Assumption 2", min_x);
     return CONDENSE_OK;
 }
 

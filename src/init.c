@@ -53,7 +53,9 @@ int condense_init_normal(condense_cnn *net, double eps, gsl_rng *rng)
 /* CNN paper Sec. 4.1: sigma_1 = ((c_in + c_out) * m^2 / 2)^(-gamma). */
 double condense_init_sigma1(size_t c_in, size_t c_out, size_t m, double gamma)
 {
-    return pow((double)(c_in + c_out) * (double)(m * m) / 2.0, -gamma);
+    /* In double from the start: size_t products could wrap around. */
+    const double md = (double)m;
+    return pow(((double)c_in + (double)c_out) * md * md / 2.0, -gamma);
 }
 
 int condense_init_experiment(condense_cnn *net, double gamma, double sigma_2, gsl_rng *rng)

@@ -43,7 +43,8 @@ expect 0 'activation silu2' eval --seed 7 --n 3 --size 7x6 --C0 3 --channels 2,3
     --activation silu2 --eps 0.5 --c 3
 expect 0 'normalized, Remark 1' eval --activation silu --normalize --n 2
 expect 0 'experiment scheme gamma = 1.5' eval --gamma 1.5 --sigma2 0.001 --n 2
-expect 0 '^parameters 60$' eval --channels 2 --m 3 --size 5x5 --n 2
+# m^2 C_0 C_1 = 9 weights + C_1 = 2 biases + W_1 H_1 C_1 = 3*3*2 = 18 outputs: 38
+expect 0 '^parameters 38$' eval --channels 2 --m 3 --size 5x5 --n 2
 expect 0 'layer 3' eval --channels 2,2,2 --m 2 --size 6x6 --n 2
 
 # --- reproducibility: the same seed gives the same output, another seed another

@@ -32,7 +32,7 @@ int condense_data_check_finite(const condense_data *data);
 
 /* Assumption 2 of the CNN paper, measured: the smallest c > 0 with 1/c <= |x_{u,v,alpha}(i)|
  * and |y_i| <= c for all entries, i.e. c = max(1 / min|x|, max|y|).  CONDENSE_EDOM (and
- * *c = INFINITY) when some x entry is 0, so that no c exists. */
+ * *c = INFINITY) when some x entry is 0 or so small that 1/|x| overflows: no finite c exists. */
 int condense_data_assumption2_c(const condense_data *data, double *c);
 
 /* A seeded synthetic set that satisfies Assumption 2 with the given c > 1: every pixel is

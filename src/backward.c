@@ -41,8 +41,8 @@ static void z_layer(const condense_cnn *net, condense_workspace *ws, size_t l)
                             const int chi = condense_chi(p, q, m);
                             if (chi == 0) continue; /* W_{u-s,v-t} exists only where chi = 1 */
                             sum += *condense_ws_z(ws, l + 1, s, t, alpha) *
-                                   *condense_W(net, l + 1, (size_t)p, (size_t)q, beta, alpha) *
-                                   s1 * chi;
+                                   *condense_W(net, l + 1, (size_t)p, (size_t)q, beta, alpha) * s1 *
+                                   chi;
                         }
                 *condense_ws_z(ws, l, u, v, beta) = sum;
             }
@@ -51,8 +51,7 @@ static void z_layer(const condense_cnn *net, condense_workspace *ws, size_t l)
 /* The factor that multiplies W^[l]_{p,q,alpha,beta} in eq. (2): x^[0] for l = 1, sigma(x^[l-1])
  * for l >= 2 -- the second factor of the W-derivatives in eq. (22). */
 static double layer_input(const condense_cnn *net, const condense_data *data, size_t i,
-                          const condense_workspace *ws, size_t l, size_t u, size_t v,
-                          size_t alpha)
+                          const condense_workspace *ws, size_t l, size_t u, size_t v, size_t alpha)
 {
     if (l == 1) return *condense_data_x(data, i, u, v, alpha);
     return condense_sigma(&net->sigma, *condense_ws_x(ws, l - 1, u, v, alpha));

@@ -135,8 +135,8 @@ static int parse_eval(int argc, char **argv, eval_options *o)
             continue;
         }
         static const char *const with_value[] = {
-            "--seed", "--n",   "--size",  "--C0",     "--channels", "--m", "--activation",
-            "--eps",  "--gamma", "--sigma2", "--c",    "--save",     "--load"};
+            "--seed", "--n",     "--size",   "--C0", "--channels", "--m",   "--activation",
+            "--eps",  "--gamma", "--sigma2", "--c",  "--save",     "--load"};
         int known = 0;
         for (size_t j = 0; j < sizeof with_value / sizeof *with_value; ++j)
             known |= strcmp(opt, with_value[j]) == 0;
@@ -205,8 +205,17 @@ static int parse_eval(int argc, char **argv, eval_options *o)
 /* Evaluate a network from a seed: the main job until the verification report exists. */
 static int cmd_eval(int argc, char **argv)
 {
-    eval_options o = {.seed = 1, .n = 8, .W0 = 8, .H0 = 8, .C0 = 1, .L = 1, .nm = 1,
-                      .activation = "tanh", .eps = 0.1, .sigma2 = 1e-4, .c = 4.0};
+    eval_options o = {.seed = 1,
+                      .n = 8,
+                      .W0 = 8,
+                      .H0 = 8,
+                      .C0 = 1,
+                      .L = 1,
+                      .nm = 1,
+                      .activation = "tanh",
+                      .eps = 0.1,
+                      .sigma2 = 1e-4,
+                      .c = 4.0};
     o.C[1] = 4;
     o.m[1] = 3;
     const int usage_status = parse_eval(argc, argv, &o);

@@ -115,7 +115,10 @@ size_t condense_cnn_W_size(const condense_cnn *net, size_t l)
     return net->m[l] * net->m[l] * net->C[l - 1] * net->C[l];
 }
 
-size_t condense_cnn_b_size(const condense_cnn *net, size_t l) { return net->C[l]; }
+size_t condense_cnn_b_size(const condense_cnn *net, size_t l)
+{
+    return net->C[l];
+}
 
 size_t condense_cnn_a_size(const condense_cnn *net)
 {
@@ -175,8 +178,7 @@ int condense_cnn_same_shape(const condense_cnn *x, const condense_cnn *y)
 {
     CONDENSE_CHECK_NULL(x);
     CONDENSE_CHECK_NULL(y);
-    if (!same_shape(x, y))
-        CONDENSE_ERROR(CONDENSE_ESIZE, "the two networks have different shapes");
+    if (!same_shape(x, y)) CONDENSE_ERROR(CONDENSE_ESIZE, "the two networks have different shapes");
     return CONDENSE_OK;
 }
 

@@ -83,8 +83,7 @@ static int load_into(condense_cnn *scratch, const char *dir)
 {
     char path[4096], name[32];
     for (size_t l = 1; l <= scratch->L; ++l) {
-        const size_t shape_W[4] = {scratch->m[l], scratch->m[l], scratch->C[l - 1],
-                                   scratch->C[l]};
+        const size_t shape_W[4] = {scratch->m[l], scratch->m[l], scratch->C[l - 1], scratch->C[l]};
         snprintf(name, sizeof name, "W%zu.npy", l);
         CONDENSE_TRY(join(path, sizeof path, dir, name));
         CONDENSE_TRY(condense_npy_load(path, scratch->kernel[l], 4, shape_W));

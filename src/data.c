@@ -19,8 +19,9 @@ int condense_data_alloc(size_t n, size_t W0, size_t H0, size_t C0, condense_data
                        n, W0, H0, C0);
     /* Refuse sizes whose element count overflows size_t before calloc sees them. */
     if (W0 > SIZE_MAX / H0 || W0 * H0 > SIZE_MAX / C0 || W0 * H0 * C0 > SIZE_MAX / n / 8)
-        CONDENSE_ERROR(CONDENSE_ESIZE, "data set of n = %zu samples of %zu x %zu x %zu is too large",
-                       n, W0, H0, C0);
+        CONDENSE_ERROR(CONDENSE_ESIZE,
+                       "data set of n = %zu samples of %zu x %zu x %zu is too large", n, W0, H0,
+                       C0);
     condense_data *d = calloc(1, sizeof *d);
     if (d == NULL) CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate the data set");
     d->n = n;
@@ -80,8 +81,10 @@ int condense_data_assumption2_c(const condense_data *data, double *c)
     }
     *c = fmax(1.0 / min_x, max_y);
     if (!isfinite(*c))
-        CONDENSE_ERROR(CONDENSE_EDOM, "an input entry |x| = %g is so small that 1/|x| overflows: "
-                                      "no finite c satisfies Assumption 2", min_x);
+        CONDENSE_ERROR(CONDENSE_EDOM,
+                       "an input entry |x| = %g is so small that 1/|x| overflows: "
+                       "no finite c satisfies Assumption 2",
+                       min_x);
     return CONDENSE_OK;
 }
 
@@ -89,8 +92,8 @@ int condense_data_assumption2_c(const condense_data *data, double *c)
  * data have structure and Z a clear top singular direction) times a per-sample amplitude, plus
  * noise; magnitudes are then clamped into [1/c, 1].  Draw order: for i = 1..n, the amplitude,
  * then the pixels in storage order, then y_i. */
-int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c,
-                            unsigned long seed, condense_data **data)
+int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c, unsigned long seed,
+                            condense_data **data)
 {
     CONDENSE_CHECK_NULL(data);
     if (!(isfinite(c) && c > 1.0))

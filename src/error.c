@@ -15,22 +15,38 @@ static _Thread_local char condense_message[1024];
 const char *condense_strerror(int status)
 {
     switch (status) {
-    case CONDENSE_OK: return "success";
-    case CONDENSE_EINVAL: return "invalid argument";
-    case CONDENSE_ESIZE: return "invalid or inconsistent sizes";
-    case CONDENSE_EDOM: return "non-finite or out-of-domain value";
-    case CONDENSE_ENOMEM: return "out of memory";
-    case CONDENSE_EIO: return "input/output error";
-    case CONDENSE_EFORMAT: return "bad file format";
-    case CONDENSE_EUNDEF: return "undefined quantity";
-    case CONDENSE_ENUM: return "numerical routine failed";
-    default: return "unknown error";
+    case CONDENSE_OK:
+        return "success";
+    case CONDENSE_EINVAL:
+        return "invalid argument";
+    case CONDENSE_ESIZE:
+        return "invalid or inconsistent sizes";
+    case CONDENSE_EDOM:
+        return "non-finite or out-of-domain value";
+    case CONDENSE_ENOMEM:
+        return "out of memory";
+    case CONDENSE_EIO:
+        return "input/output error";
+    case CONDENSE_EFORMAT:
+        return "bad file format";
+    case CONDENSE_EUNDEF:
+        return "undefined quantity";
+    case CONDENSE_ENUM:
+        return "numerical routine failed";
+    default:
+        return "unknown error";
     }
 }
 
-const char *condense_errmsg(void) { return condense_message; }
+const char *condense_errmsg(void)
+{
+    return condense_message;
+}
 
-void condense_error_clear(void) { condense_message[0] = '\0'; }
+void condense_error_clear(void)
+{
+    condense_message[0] = '\0';
+}
 
 int condense_error_set(int status, const char *func, const char *fmt, ...)
 {
@@ -43,4 +59,7 @@ int condense_error_set(int status, const char *func, const char *fmt, ...)
     return status;
 }
 
-void condense_gsl_quiet(void) { gsl_set_error_handler_off(); }
+void condense_gsl_quiet(void)
+{
+    gsl_set_error_handler_off();
+}

@@ -16,8 +16,7 @@
 /* The input of layer l at (u, v, alpha): x^[0]_{u,v,alpha}(i) for l = 1, and
  * sigma(x^[l-1]_{u,v,alpha}(i)) for l >= 2, as in the two lines of eq. (2). */
 static double layer_input(const condense_cnn *net, const condense_data *data, size_t i,
-                          const condense_workspace *ws, size_t l, size_t u, size_t v,
-                          size_t alpha)
+                          const condense_workspace *ws, size_t l, size_t u, size_t v, size_t alpha)
 {
     if (l == 1) return *condense_data_x(data, i, u, v, alpha);
     return condense_sigma(&net->sigma, *condense_ws_x(ws, l - 1, u, v, alpha));

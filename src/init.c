@@ -62,8 +62,7 @@ int condense_init_experiment(condense_cnn *net, double gamma, double sigma_2, gs
 {
     CONDENSE_CHECK_NULL(net);
     CONDENSE_CHECK_NULL(rng);
-    if (!isfinite(gamma))
-        CONDENSE_ERROR(CONDENSE_EDOM, "gamma = %g is not a finite number", gamma);
+    if (!isfinite(gamma)) CONDENSE_ERROR(CONDENSE_EDOM, "gamma = %g is not a finite number", gamma);
     if (!(isfinite(sigma_2) && sigma_2 >= 0.0))
         CONDENSE_ERROR(CONDENSE_EDOM, "sigma_2 = %g: need a finite sigma_2 >= 0", sigma_2);
     double sd_W[CONDENSE_MAX_LAYERS + 1];

@@ -11,7 +11,10 @@ size_t condense_theta_W_beta_size(const condense_cnn *net)
     return net->C[0] * net->m[1] * net->m[1] + 1;
 }
 
-size_t condense_theta_a_beta_size(const condense_cnn *net) { return net->W[1] * net->H[1]; }
+size_t condense_theta_a_beta_size(const condense_cnn *net)
+{
+    return net->W[1] * net->H[1];
+}
 
 size_t condense_theta_beta_size(const condense_cnn *net)
 {

@@ -3,4 +3,7 @@
 
 #include "condense/version.h"
 
-const char *condense_version(void) { return PACKAGE_STRING; }
+const char *condense_version(void)
+{
+    return PACKAGE_STRING;
+}

@@ -18,9 +18,9 @@
 static void test_strerror(void **state)
 {
     (void)state;
-    const int codes[] = {CONDENSE_OK,  CONDENSE_EINVAL, CONDENSE_ESIZE,   CONDENSE_EDOM,
-                         CONDENSE_ENOMEM, CONDENSE_EIO, CONDENSE_EFORMAT, CONDENSE_EUNDEF,
-                         CONDENSE_ENUM};
+    const int codes[] = {CONDENSE_OK,      CONDENSE_EINVAL, CONDENSE_ESIZE,
+                         CONDENSE_EDOM,    CONDENSE_ENOMEM, CONDENSE_EIO,
+                         CONDENSE_EFORMAT, CONDENSE_EUNDEF, CONDENSE_ENUM};
     const size_t n = sizeof codes / sizeof *codes;
     for (size_t a = 0; a < n; ++a) {
         const char *s = condense_strerror(codes[a]);
@@ -123,9 +123,9 @@ static void test_gsl_quiet(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strerror),    cmocka_unit_test(test_message_and_return),
-        cmocka_unit_test(test_try),         cmocka_unit_test(test_check_null),
-        cmocka_unit_test(test_truncation),  cmocka_unit_test(test_gsl_quiet),
+        cmocka_unit_test(test_strerror),   cmocka_unit_test(test_message_and_return),
+        cmocka_unit_test(test_try),        cmocka_unit_test(test_check_null),
+        cmocka_unit_test(test_truncation), cmocka_unit_test(test_gsl_quiet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

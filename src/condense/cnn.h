@@ -41,10 +41,10 @@ typedef struct condense_cnn_shape {
 /* A network: its sizes for every layer and its parameters theta = (W^[l], b^[l], a). */
 typedef struct condense_cnn {
     size_t L;
-    size_t W[CONDENSE_MAX_LAYERS + 1]; /* W_l, l = 0..L */
-    size_t H[CONDENSE_MAX_LAYERS + 1]; /* H_l, l = 0..L */
-    size_t C[CONDENSE_MAX_LAYERS + 1]; /* C_l, l = 0..L */
-    size_t m[CONDENSE_MAX_LAYERS + 1]; /* m_l, l = 1..L (m[0] = 0) */
+    size_t W[CONDENSE_MAX_LAYERS + 1];       /* W_l, l = 0..L */
+    size_t H[CONDENSE_MAX_LAYERS + 1];       /* H_l, l = 0..L */
+    size_t C[CONDENSE_MAX_LAYERS + 1];       /* C_l, l = 0..L */
+    size_t m[CONDENSE_MAX_LAYERS + 1];       /* m_l, l = 1..L (m[0] = 0) */
     double *kernel[CONDENSE_MAX_LAYERS + 1]; /* W^[l], l = 1..L (kernel[0] = NULL) */
     double *bias[CONDENSE_MAX_LAYERS + 1];   /* b^[l], l = 1..L (bias[0] = NULL) */
     double *a;                               /* a_{u,v,beta} */

@@ -25,7 +25,10 @@ static inline double *condense_data_x(const condense_data *d, size_t i, size_t u
 {
     return d->x + (((i - 1) * d->W0 + (u - 1)) * d->H0 + (v - 1)) * d->C0 + (alpha - 1);
 }
-static inline double *condense_data_y(const condense_data *d, size_t i) { return d->y + (i - 1); }
+static inline double *condense_data_y(const condense_data *d, size_t i)
+{
+    return d->y + (i - 1);
+}
 
 /* CONDENSE_EDOM if any x_{u,v,alpha}(i) or y_i is NaN or infinite (naming the first). */
 int condense_data_check_finite(const condense_data *data);
@@ -38,8 +41,8 @@ int condense_data_assumption2_c(const condense_data *data, double *c);
 /* A seeded synthetic set that satisfies Assumption 2 with the given c > 1: every pixel is
  * s * |g| with s = +-1 and magnitude in [1/c, 1]; labels in [-c, c].  Drawn in a documented
  * order from a GSL mt19937 generator seeded with `seed`. */
-int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c,
-                            unsigned long seed, condense_data **data);
+int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c, unsigned long seed,
+                            condense_data **data);
 
 #ifdef __cplusplus
 }

@@ -47,16 +47,16 @@ int condense_error_set(int status, const char *func, const char *fmt, ...)
 #define CONDENSE_ERROR(status, ...) return condense_error_set((status), __func__, __VA_ARGS__)
 
 /* Propagate a failing status unchanged (the callee has recorded the message). */
-#define CONDENSE_TRY(expr)                                                                     \
-    do {                                                                                       \
-        int condense_try_status_ = (expr);                                                     \
-        if (condense_try_status_ != CONDENSE_OK) return condense_try_status_;                  \
+#define CONDENSE_TRY(expr)                                                                         \
+    do {                                                                                           \
+        int condense_try_status_ = (expr);                                                         \
+        if (condense_try_status_ != CONDENSE_OK) return condense_try_status_;                      \
     } while (0)
 
 /* Check that a pointer argument is not NULL. */
-#define CONDENSE_CHECK_NULL(ptr)                                                               \
-    do {                                                                                       \
-        if ((ptr) == NULL) CONDENSE_ERROR(CONDENSE_EINVAL, "argument '%s' is NULL", #ptr);     \
+#define CONDENSE_CHECK_NULL(ptr)                                                                   \
+    do {                                                                                           \
+        if ((ptr) == NULL) CONDENSE_ERROR(CONDENSE_EINVAL, "argument '%s' is NULL", #ptr);         \
     } while (0)
 
 /* Turn off GSL's default error handler (which calls abort()) so that GSL routines return

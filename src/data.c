@@ -64,14 +64,18 @@ int condense_data_check_finite(const condense_data *data)
     return CONDENSE_OK;
 }
 
-/* CNN paper, Assumption 2: the smallest c with 1/c <= |x_{u,v,alpha}(i)| and |y_i| <= c. */
+/* CNN paper, Assumption 2: the smallest c with 1/c <= |x_{u,v,alpha}(i)| <= c and |y_i| <= c.
+ * The printed assumption bounds |x| from below only, but the proof of Proposition 2 uses
+ * |x| <= c, so c bounds |x| from above too. */
 int condense_data_assumption2_c(const condense_data *data, double *c)
 {
     CONDENSE_CHECK_NULL(c);
     CONDENSE_TRY(condense_data_check_finite(data));
-    double min_x = INFINITY, max_y = 0.0;
-    for (size_t k = 0; k < data->n * data->W0 * data->H0 * data->C0; ++k)
+    double min_x = INFINITY, max_x = 0.0, max_y = 0.0;
+    for (size_t k = 0; k < data->n * data->W0 * data->H0 * data->C0; ++k) {
         min_x = fmin(min_x, fabs(data->x[k]));
+        max_x = fmax(max_x, fabs(data->x[k]));
+    }
     for (size_t i = 0; i < data->n; ++i)
         max_y = fmax(max_y, fabs(data->y[i]));
     if (min_x == 0.0) {
@@ -79,7 +83,7 @@ int condense_data_assumption2_c(const condense_data *data, double *c)
         CONDENSE_ERROR(CONDENSE_EDOM, "an input entry is 0, so no c satisfies 1/c <= |x| "
                                       "(Assumption 2 fails)");
     }
-    *c = fmax(1.0 / min_x, max_y);
+    *c = fmax(fmax(1.0 / min_x, max_x), max_y);
     if (!isfinite(*c))
         CONDENSE_ERROR(CONDENSE_EDOM,
                        "an input entry |x| = %g is so small that 1/|x| overflows: "
@@ -88,10 +92,12 @@ int condense_data_assumption2_c(const condense_data *data, double *c)
     return CONDENSE_OK;
 }
 
-/* A synthetic set satisfying Assumption 2.  Each image is a shared smooth pattern (so that the
- * data have structure and Z a clear top singular direction) times a per-sample amplitude, plus
- * noise; magnitudes are then clamped into [1/c, 1].  Draw order: for i = 1..n, the amplitude,
- * then the pixels in storage order, then y_i. */
+/* A synthetic set satisfying Assumption 2.  Each image is a shared smooth pattern times a
+ * per-sample amplitude of random sign, plus noise; magnitudes are then clamped into [1/c, 1].
+ * The label is c tanh(mean pixel value), so labels are correlated with the images the way
+ * class labels are with real images: then z = (1/n) sum_i y_i x_i is dominated by the shared
+ * pattern and Z has a clear top singular direction (a spectral gap, Assumption 4).
+ * Draw order: for i = 1..n, the amplitude, its sign, then the pixel noises in storage order. */
 int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c, unsigned long seed,
                             condense_data **data)
 {
@@ -108,17 +114,21 @@ int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c,
     }
     gsl_rng_set(rng, seed);
     for (size_t i = 1; i <= n; ++i) {
-        const double amplitude = 0.5 + 0.5 * gsl_rng_uniform(rng);
+        double amplitude = 0.5 + 0.5 * gsl_rng_uniform(rng);
+        if (gsl_rng_uniform(rng) < 0.5) amplitude = -amplitude;
+        double mean = 0.0;
         for (size_t u = 1; u <= W0; ++u)
             for (size_t v = 1; v <= H0; ++v)
                 for (size_t alpha = 1; alpha <= C0; ++alpha) {
                     const double pattern =
                         0.6 + 0.3 * sin(1.3 * (double)u + 0.7 * (double)v + (double)alpha);
-                    double x = amplitude * pattern + 0.1 * gsl_ran_gaussian(rng, 1.0);
-                    double mag = fmin(fmax(fabs(x), 1.0 / c), 1.0);
+                    const double x = amplitude * pattern + 0.1 * gsl_ran_gaussian(rng, 1.0);
+                    const double mag = fmin(fmax(fabs(x), 1.0 / c), 1.0);
                     *condense_data_x(d, i, u, v, alpha) = x < 0 ? -mag : mag;
+                    mean += *condense_data_x(d, i, u, v, alpha);
                 }
-        *condense_data_y(d, i) = c * (2.0 * gsl_rng_uniform(rng) - 1.0);
+        mean /= (double)(W0 * H0 * C0);
+        *condense_data_y(d, i) = c * tanh(mean);
     }
     gsl_rng_free(rng);
     *data = d;

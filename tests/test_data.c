@@ -258,8 +258,9 @@ static void test_check_finite(void **state)
 
 /* ---- condense_data_assumption2_c ------------------------------------------------------------ */
 
-/* The brute-force reference: c = max over every entry of 1/|x| and |y| (Assumption 2 holds iff
- * 1/c <= |x| for all pixels and |y| <= c for all labels; the smallest such c is this max). */
+/* The brute-force reference: c = max over every entry of 1/|x|, |x| and |y| (Assumption 2, as
+ * the proof of Proposition 2 uses it, holds iff 1/c <= |x| <= c for all pixels and |y| <= c
+ * for all labels; the smallest such c is this max). */
 static double brute_c(const condense_data *d)
 {
     double c = 0.0;
@@ -267,6 +268,7 @@ static double brute_c(const condense_data *d)
     for (size_t k = 0; k < N; ++k) {
         const double inv = 1.0 / fabs(d->x[k]);
         if (inv > c) c = inv;
+        if (fabs(d->x[k]) > c) c = fabs(d->x[k]);
     }
     for (size_t i = 0; i < d->n; ++i)
         if (fabs(d->y[i]) > c) c = fabs(d->y[i]);
@@ -304,8 +306,10 @@ static void test_assumption2_random(void **state)
         }
         /* And the defining property: 1/c <= |x| fails for no entry once rounding of 1/c is
          * allowed for (c * |x| >= 1 - DBL_EPSILON: one rounding in the product, one in c). */
-        for (size_t k = 0; k < n * W0 * H0 * C0; ++k)
+        for (size_t k = 0; k < n * W0 * H0 * C0; ++k) {
             assert_true(c * fabs(d->x[k]) >= 1.0 - DBL_EPSILON);
+            assert_true(fabs(d->x[k]) <= c);
+        }
         for (size_t i = 0; i < n; ++i)
             assert_true(fabs(d->y[i]) <= c);
         condense_data_free(d);
@@ -335,6 +339,13 @@ static void test_assumption2_hand(void **state)
     *condense_data_x(d, 2, 1, 2, 2) = -1.0 / 1024.0;
     assert_status(condense_data_assumption2_c(d, &c), CONDENSE_OK);
     assert_true(c == 1024.0);
+
+    /* A large pixel dominates: |x| = 2048 > 1024 (the upper bound |x| <= c the proof of
+     * Proposition 2 needs). */
+    *condense_data_x(d, 1, 1, 1, 1) = 2048.0;
+    assert_status(condense_data_assumption2_c(d, &c), CONDENSE_OK);
+    assert_true(c == 2048.0);
+    *condense_data_x(d, 1, 1, 1, 1) = -1.0;
 
     /* All labels 0 and all pixels +-1: c = 1. */
     for (size_t k = 0; k < 3 * 8; ++k)

@@ -34,13 +34,15 @@ static inline double *condense_data_y(const condense_data *d, size_t i)
 int condense_data_check_finite(const condense_data *data);
 
 /* Assumption 2 of the CNN paper, measured: the smallest c > 0 with 1/c <= |x_{u,v,alpha}(i)|
- * and |y_i| <= c for all entries, i.e. c = max(1 / min|x|, max|y|).  CONDENSE_EDOM (and
+ * <= c and |y_i| <= c for all entries, i.e. c = max(1 / min|x|, max|x|, max|y|).  (The
+ * printed assumption bounds |x| from below only; the proof of Proposition 2 uses |x| <= c.)  CONDENSE_EDOM (and
  * *c = INFINITY) when some x entry is 0 or so small that 1/|x| overflows: no finite c exists. */
 int condense_data_assumption2_c(const condense_data *data, double *c);
 
-/* A seeded synthetic set that satisfies Assumption 2 with the given c > 1: every pixel is
- * s * |g| with s = +-1 and magnitude in [1/c, 1]; labels in [-c, c].  Drawn in a documented
- * order from a GSL mt19937 generator seeded with `seed`. */
+/* A seeded synthetic set that satisfies Assumption 2 with the given c > 1: every pixel has
+ * magnitude in [1/c, 1]; labels y_i = c tanh(mean pixel of x_i) in (-c, c), correlated with
+ * the images so that Z has a spectral gap.  Drawn in a documented order (data.c) from a GSL
+ * mt19937 generator seeded with `seed`. */
 int condense_data_synthetic(size_t n, size_t W0, size_t H0, size_t C0, double c, unsigned long seed,
                             condense_data **data);
 

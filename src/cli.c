@@ -11,11 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli.h"
 #include "condense/condense.h"
 
-#define EXIT_USAGE 2
-
-static const char *program = "condense";
+const char *const cli_program = "condense";
 
 static void usage(FILE *out)
 {
@@ -30,6 +29,10 @@ static void usage(FILE *out)
             "                |grad R_S| (eq. 23)\n"
             "  activations   list the activations: multiplicity r (Definition 1), declared and\n"
             "                measured, and C_L of Assumption 1\n"
+            "  verify        check every stated result of the CNN paper on the built-in instance\n"
+            "                (see 'condense verify --help')\n"
+            "  flow          integrate the real and the linear flow side by side, write CSV\n"
+            "                (see 'condense flow --help')\n"
             "\n"
             "Options of eval:\n"
             "  --seed N          seed of every random draw (default 1)\n"
@@ -53,27 +56,28 @@ static void usage(FILE *out)
             "  -V, --version     the version\n"
             "\n"
             "Exit status: 0 success, 1 failure, 2 bad usage.\n",
-            program);
+            cli_program);
 }
 
 /* Report a usage error and return the usage exit status. */
-static int bad_usage(const char *fmt, const char *arg)
+int cli_bad_usage(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "%s: ", program);
+    fprintf(stderr, "%s: ", cli_program);
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry '%s --help'.\n", program);
+    fprintf(stderr, "\nTry '%s --help'.\n", cli_program);
     return EXIT_USAGE;
 }
 
 /* Report a library failure (its status and recorded message) and return 1. */
-static int failure(int status)
+int cli_failure(int status)
 {
-    fprintf(stderr, "%s: error: %s (%s)\n", program, condense_errmsg(), condense_strerror(status));
+    fprintf(stderr, "%s: error: %s (%s)\n", cli_program, condense_errmsg(),
+            condense_strerror(status));
     return EXIT_FAILURE;
 }
 
 /* A whole argument as a positive integer no larger than max; 0 on a bad number. */
-static size_t parse_size(const char *s, size_t max)
+size_t cli_parse_size(const char *s, size_t max)
 {
     if (s == NULL || *s < '0' || *s > '9') return 0;
     errno = 0;
@@ -84,7 +88,7 @@ static size_t parse_size(const char *s, size_t max)
 }
 
 /* A whole argument as a finite double; returns 0 on a bad number. */
-static int parse_double(const char *s, double *out)
+int cli_parse_double(const char *s, double *out)
 {
     if (s == NULL || *s == '\0') return 0;
     errno = 0;
@@ -96,7 +100,7 @@ static int parse_double(const char *s, double *out)
 }
 
 /* A comma-separated list of positive sizes into list[1..], its length into *count. */
-static int parse_list(const char *s, size_t *list, size_t *count)
+int cli_parse_list(const char *s, size_t *list, size_t *count)
 {
     char buf[512];
     if (s == NULL || strlen(s) >= sizeof buf) return 0;
@@ -105,7 +109,7 @@ static int parse_list(const char *s, size_t *list, size_t *count)
     char *save = NULL;
     for (char *tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
         if (k == CONDENSE_MAX_LAYERS) return 0;
-        const size_t v = parse_size(tok, 100000);
+        const size_t v = cli_parse_size(tok, 100000);
         if (v == 0) return 0;
         list[++k] = v;
     }
@@ -140,52 +144,54 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         int known = 0;
         for (size_t j = 0; j < sizeof with_value / sizeof *with_value; ++j)
             known |= strcmp(opt, with_value[j]) == 0;
-        if (!known) return bad_usage("unknown option '%s'", opt);
-        if (k + 1 >= argc) return bad_usage("option '%s' needs a value", opt);
+        if (!known) return cli_bad_usage("unknown option '%s'", opt);
+        if (k + 1 >= argc) return cli_bad_usage("option '%s' needs a value", opt);
         const char *val = argv[++k];
         if (strcmp(opt, "--seed") == 0) {
             errno = 0;
             char *end;
             const unsigned long long s = strtoull(val, &end, 10);
             if (*val < '0' || *val > '9' || errno != 0 || *end != '\0' || s > 0xffffffffULL)
-                return bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
+                return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
             o->seed = (unsigned long)s;
         } else if (strcmp(opt, "--n") == 0) {
-            if ((o->n = parse_size(val, 100000000)) == 0)
-                return bad_usage("--n needs a positive integer, not '%s'", val);
+            if ((o->n = cli_parse_size(val, 100000000)) == 0)
+                return cli_bad_usage("--n needs a positive integer, not '%s'", val);
         } else if (strcmp(opt, "--size") == 0) {
             char buf[64];
             char *x;
             if (strlen(val) >= sizeof buf || (x = strchr(strcpy(buf, val), 'x')) == NULL)
-                return bad_usage("--size needs WxH, e.g. 28x28, not '%s'", val);
+                return cli_bad_usage("--size needs WxH, e.g. 28x28, not '%s'", val);
             *x = '\0';
-            if ((o->W0 = parse_size(buf, 100000)) == 0 || (o->H0 = parse_size(x + 1, 100000)) == 0)
-                return bad_usage("--size needs WxH with positive integers, not '%s'", val);
+            if ((o->W0 = cli_parse_size(buf, 100000)) == 0 ||
+                (o->H0 = cli_parse_size(x + 1, 100000)) == 0)
+                return cli_bad_usage("--size needs WxH with positive integers, not '%s'", val);
         } else if (strcmp(opt, "--C0") == 0) {
-            if ((o->C0 = parse_size(val, 100000)) == 0)
-                return bad_usage("--C0 needs a positive integer, not '%s'", val);
+            if ((o->C0 = cli_parse_size(val, 100000)) == 0)
+                return cli_bad_usage("--C0 needs a positive integer, not '%s'", val);
         } else if (strcmp(opt, "--channels") == 0) {
-            if (!parse_list(val, o->C, &o->L))
-                return bad_usage("--channels needs a list of 1 to 16 positive integers, not '%s'",
-                                 val);
+            if (!cli_parse_list(val, o->C, &o->L))
+                return cli_bad_usage(
+                    "--channels needs a list of 1 to 16 positive integers, not '%s'", val);
         } else if (strcmp(opt, "--m") == 0) {
-            if (!parse_list(val, o->m, &o->nm))
-                return bad_usage("--m needs a list of 1 to 16 positive integers, not '%s'", val);
+            if (!cli_parse_list(val, o->m, &o->nm))
+                return cli_bad_usage("--m needs a list of 1 to 16 positive integers, not '%s'",
+                                     val);
         } else if (strcmp(opt, "--activation") == 0) {
             o->activation = val;
         } else if (strcmp(opt, "--eps") == 0) {
-            if (!parse_double(val, &o->eps) || o->eps <= 0)
-                return bad_usage("--eps needs a positive number, not '%s'", val);
+            if (!cli_parse_double(val, &o->eps) || o->eps <= 0)
+                return cli_bad_usage("--eps needs a positive number, not '%s'", val);
         } else if (strcmp(opt, "--gamma") == 0) {
-            if (!parse_double(val, &o->gamma))
-                return bad_usage("--gamma needs a number, not '%s'", val);
+            if (!cli_parse_double(val, &o->gamma))
+                return cli_bad_usage("--gamma needs a number, not '%s'", val);
             o->experiment = 1;
         } else if (strcmp(opt, "--sigma2") == 0) {
-            if (!parse_double(val, &o->sigma2) || o->sigma2 < 0)
-                return bad_usage("--sigma2 needs a number >= 0, not '%s'", val);
+            if (!cli_parse_double(val, &o->sigma2) || o->sigma2 < 0)
+                return cli_bad_usage("--sigma2 needs a number >= 0, not '%s'", val);
         } else if (strcmp(opt, "--c") == 0) {
-            if (!parse_double(val, &o->c) || o->c <= 1)
-                return bad_usage("--c needs a number > 1, not '%s'", val);
+            if (!cli_parse_double(val, &o->c) || o->c <= 1)
+                return cli_bad_usage("--c needs a number > 1, not '%s'", val);
         } else if (strcmp(opt, "--save") == 0) {
             o->save = val;
         } else {
@@ -197,8 +203,9 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         for (size_t l = 2; l <= o->L; ++l)
             o->m[l] = o->m[1];
     else if (o->nm != o->L)
-        return bad_usage("--m lists %s filter sizes but --channels lists another number of layers",
-                         o->nm > o->L ? "more" : "fewer");
+        return cli_bad_usage(
+            "--m lists %s filter sizes but --channels lists another number of layers",
+            o->nm > o->L ? "more" : "fewer");
     return 0;
 }
 
@@ -223,8 +230,8 @@ static int cmd_eval(int argc, char **argv)
 
     condense_activation sigma;
     int status = condense_activation_lookup(o.activation, o.normalize, &sigma);
-    if (status == CONDENSE_EINVAL) return bad_usage("%s", condense_errmsg());
-    if (status != CONDENSE_OK) return failure(status);
+    if (status == CONDENSE_EINVAL) return cli_bad_usage("%s", condense_errmsg());
+    if (status != CONDENSE_OK) return cli_failure(status);
 
     condense_cnn_shape shape = {.L = o.L, .W0 = o.W0, .H0 = o.H0, .C0 = o.C0};
     for (size_t l = 1; l <= o.L; ++l) {
@@ -237,7 +244,7 @@ static int cmd_eval(int argc, char **argv)
     gsl_rng *rng = NULL;
     double *e = NULL;
     status = condense_cnn_alloc(&shape, sigma, &net);
-    if (status == CONDENSE_ESIZE) return bad_usage("%s", condense_errmsg());
+    if (status == CONDENSE_ESIZE) return cli_bad_usage("%s", condense_errmsg());
     if (status == CONDENSE_OK) status = condense_cnn_clone(net, 0, &grad);
     if (status == CONDENSE_OK) status = condense_workspace_alloc(net, &ws);
     if (status == CONDENSE_OK)
@@ -310,21 +317,21 @@ static int cmd_eval(int argc, char **argv)
     condense_data_free(data);
     condense_cnn_free(grad);
     condense_cnn_free(net);
-    return status == CONDENSE_OK ? EXIT_SUCCESS : failure(status);
+    return status == CONDENSE_OK ? EXIT_SUCCESS : cli_failure(status);
 }
 
 /* List every activation with its declared and measured multiplicity r and C_L. */
 static int cmd_activations(int argc, char **argv)
 {
     (void)argv;
-    if (argc > 0) return bad_usage("'activations' takes no arguments ('%s')", argv[0]);
+    if (argc > 0) return cli_bad_usage("'activations' takes no arguments ('%s')", argv[0]);
     printf("%-9s %-22s %-10s %-10s %s\n", "name", "sigma(x)", "r declared", "r measured", "C_L");
     for (unsigned k = 0; k < condense_activation_count(); ++k) {
         const condense_activation_type *t = condense_activation_at(k);
         int r = 0;
         char measured[32], declared[32];
         const int status = condense_multiplicity_detect(t, 5, &r);
-        if (status != CONDENSE_OK) return failure(status);
+        if (status != CONDENSE_OK) return cli_failure(status);
         const int both[2] = {t->r, r};
         char *out[2] = {declared, measured};
         for (int j = 0; j < 2; ++j) {
@@ -356,6 +363,8 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "activations") == 0)
         return cmd_activations(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 2, argv + 2);
-    if (argc >= 2 && argv[1][0] != '-') return bad_usage("unknown command '%s'", argv[1]);
+    if (argc >= 2 && strcmp(argv[1], "verify") == 0) return cli_verify(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "flow") == 0) return cli_flow(argc - 2, argv + 2);
+    if (argc >= 2 && argv[1][0] != '-') return cli_bad_usage("unknown command '%s'", argv[1]);
     return cmd_eval(argc - 1, argv + 1);
 }

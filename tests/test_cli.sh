@@ -78,28 +78,28 @@ expect 2 "unknown command 'frobnicate'" frobnicate
 expect 2 "unknown option '--bogus'" --bogus
 expect 2 "unknown option '--bogus'" eval --bogus
 expect 2 "needs a value" eval --n
-expect 2 -- '--n needs a positive integer' eval --n 0
-expect 2 -- '--n needs a positive integer' eval --n -3
-expect 2 -- '--n needs a positive integer' eval --n 3x
-expect 2 -- '--seed needs an integer' eval --seed -1
-expect 2 -- '--seed needs an integer' eval --seed 99999999999
-expect 2 -- '--size needs WxH' eval --size 8
-expect 2 -- '--size needs WxH with positive' eval --size 0x8
-expect 2 -- '--size needs WxH with positive' eval --size 8x
-expect 2 -- '--C0 needs a positive' eval --C0 0
-expect 2 -- '--channels needs a list' eval --channels 2,,3
-expect 2 -- '--channels needs a list' eval --channels 2,
-expect 2 -- '--channels needs a list' eval --channels ,2
-expect 2 -- '--channels needs a list' eval --channels 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
-expect 2 -- '--m needs a list' eval --m a
-expect 2 -- '--m lists more filter sizes' eval --channels 2 --m 2,2
-expect 2 -- '--m lists fewer filter sizes' eval --channels 2,2,2 --m 2,2
-expect 2 -- '--eps needs a positive number' eval --eps 0
-expect 2 -- '--eps needs a positive number' eval --eps nan
-expect 2 -- '--eps needs a positive number' eval --eps inf
-expect 2 -- '--gamma needs a number' eval --gamma x
-expect 2 -- '--sigma2 needs a number >= 0' eval --sigma2 -1
-expect 2 -- '--c needs a number > 1' eval --c 1
+expect 2 '--n needs a positive integer' eval --n 0
+expect 2 '--n needs a positive integer' eval --n -3
+expect 2 '--n needs a positive integer' eval --n 3x
+expect 2 '--seed needs an integer' eval --seed -1
+expect 2 '--seed needs an integer' eval --seed 99999999999
+expect 2 '--size needs WxH' eval --size 8
+expect 2 '--size needs WxH with positive' eval --size 0x8
+expect 2 '--size needs WxH with positive' eval --size 8x
+expect 2 '--C0 needs a positive' eval --C0 0
+expect 2 '--channels needs a list' eval --channels 2,,3
+expect 2 '--channels needs a list' eval --channels 2,
+expect 2 '--channels needs a list' eval --channels ,2
+expect 2 '--channels needs a list' eval --channels 1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1
+expect 2 '--m needs a list' eval --m a
+expect 2 '--m lists more filter sizes' eval --channels 2 --m 2,2
+expect 2 '--m lists fewer filter sizes' eval --channels 2,2,2 --m 2,2
+expect 2 '--eps needs a positive number' eval --eps 0
+expect 2 '--eps needs a positive number' eval --eps nan
+expect 2 '--eps needs a positive number' eval --eps inf
+expect 2 '--gamma needs a number' eval --gamma x
+expect 2 '--sigma2 needs a number >= 0' eval --sigma2 -1
+expect 2 '--c needs a number > 1' eval --c 1
 expect 2 'unknown activation|valid' eval --activation softsign
 expect 2 'larger than the layer' eval --size 4x4 --m 5
 expect 2 'larger than the layer' eval --size 6x6 --channels 2,2 --m 3,5

@@ -12,5 +12,13 @@
 #include "condense/init.h"
 #include "condense/npy.h"
 #include "condense/cnn_io.h"
+#include "condense/linearization.h"
+#include "condense/spectrum.h"
+#include "condense/linear_flow.h"
+#include "condense/real_flow.h"
+#include "condense/residual.h"
+#include "condense/bounds.h"
+#include "condense/observables.h"
+#include "condense/verify.h"
 
 #endif

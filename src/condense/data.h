@@ -35,8 +35,9 @@ int condense_data_check_finite(const condense_data *data);
 
 /* Assumption 2 of the CNN paper, measured: the smallest c > 0 with 1/c <= |x_{u,v,alpha}(i)|
  * <= c and |y_i| <= c for all entries, i.e. c = max(1 / min|x|, max|x|, max|y|).  (The
- * printed assumption bounds |x| from below only; the proof of Proposition 2 uses |x| <= c.)  CONDENSE_EDOM (and
- * *c = INFINITY) when some x entry is 0 or so small that 1/|x| overflows: no finite c exists. */
+ * printed assumption bounds |x| from below only; the proof of Proposition 2 uses |x| <= c.)
+ * CONDENSE_EDOM (and *c = INFINITY) when some x entry is 0 or so small that 1/|x| overflows: no
+ * finite c exists. */
 int condense_data_assumption2_c(const condense_data *data, double *c);
 
 /* A seeded synthetic set that satisfies Assumption 2 with the given c > 1: every pixel has

@@ -23,14 +23,19 @@ extern "C" {
 #endif
 
 /* Eq. (31)/(66): z_{s,t,alpha} for all s in [W_0], t in [H_0], alpha in [C_0] into z_st
- * (array (W_0, H_0, C_0), C order), and z into *z. */
+ * (array (W_0, H_0, C_0), C order), and z into *z.  Errors (outputs untouched):
+ * CONDENSE_EINVAL for NULL, CONDENSE_ESIZE for a zero size, CONDENSE_EDOM for a non-finite
+ * x or y. */
 int condense_z(const condense_data *data, double *z_st, double *z);
 
 /* Eq. (35)/(70): allocate and fill Z for filter size m (1 <= m <= min(W_0, H_0)).
- * The caller frees it with gsl_matrix_free. */
+ * The caller frees it with gsl_matrix_free.  Errors (*Z untouched): CONDENSE_EINVAL for NULL,
+ * CONDENSE_ESIZE for m = 0 or m > min(W_0, H_0), CONDENSE_EDOM for non-finite data. */
 int condense_Z_alloc(const condense_data *data, size_t m, gsl_matrix **Z);
 
-/* Eq. (10)/(34): allocate A = [[0, Z^T], [Z, 0]] (square, N_W + N_a). */
+/* Eq. (10)/(34): allocate A = [[0, Z^T], [Z, 0]] (square, N_W + N_a; N_W = columns of Z,
+ * N_a = rows), Z copied as is.  Errors (*A untouched): CONDENSE_EINVAL for NULL,
+ * CONDENSE_ESIZE for an empty Z or one whose A would not fit in memory addresses. */
 int condense_A_alloc(const gsl_matrix *Z, gsl_matrix **A);
 
 #ifdef __cplusplus

@@ -1,7 +1,8 @@
 /* condense/residual.h -- the difference between the real and the linear dynamics, CNN paper
  * App. C.3: the residuals f_beta, g_beta of eq. (45) and the neuron energies of Definition 3.
  *
- *   f_{p,q,alpha,beta} = (1/n) sum_i e_i sum_{u,v} a sigma'(eps x_{u,v,beta}(i)) x_{u+p,v+q,alpha}(i)
+ *   f_{p,q,alpha,beta} = (1/n) sum_i e_i sum_{u,v} a sigma'(eps x_{u,v,beta}(i))
+ *                                                     x_{u+p,v+q,alpha}(i)
  *                      + (1/n) sum_i y_i sum_{u,v} a x_{u+p,v+q,alpha}(i)
  *   f_beta             = (1/n) sum_i e_i sum_{u,v} a sigma'(eps x_{u,v,beta}(i))
  *                      + (1/n) sum_i y_i sum_{u,v} a
@@ -29,18 +30,32 @@
 extern "C" {
 #endif
 
-/* f_beta (N_W entries) and g_beta (N_a entries) of kernel beta by the defining formulas. */
+/* Common to the three functions: theta_bar is a flat state of the flow (flow->dim doubles, in
+ * rescaled coordinates); they use the flow's scratch network and workspace, so one flow serves
+ * one call at a time.  Errors: CONDENSE_EINVAL for a NULL argument or beta outside [1, M],
+ * CONDENSE_EDOM for a non-finite entry of theta_bar or a non-finite result, CONDENSE_ENOMEM;
+ * outputs are untouched on failure. */
+
+/* f_beta (N_W entries) and g_beta (N_a entries) of kernel beta by the defining formulas, summed
+ * directly from the data (x_{u,v,beta}(i) and e_i computed here, independently of the field). */
 int condense_residual(condense_real_flow *flow, const double *theta_bar, size_t beta,
                       double *f_beta, double *g_beta);
 
 /* The same from eq. (45): (f_beta; g_beta) = A theta_beta - real field restricted to kernel
- * beta, with A from linearization.h. */
+ * beta, with A from linearization.h (CONDENSE_ESIZE unless A is (N_W + N_a) square); the
+ * field's failures are passed on. */
 int condense_residual_from_field(condense_real_flow *flow, const gsl_matrix *A,
                                  const double *theta_bar, size_t beta, double *f_beta,
                                  double *g_beta);
 
+/* The same for every kernel with ONE field evaluation: f (M x N_W, row beta-1 is f_beta) and
+ * g (M x N_a).  Proposition 2 along a run uses this: M calls of the single-kernel forms would
+ * cost M field evaluations. */
+int condense_residual_all_from_field(condense_real_flow *flow, const gsl_matrix *A,
+                                     const double *theta_bar, double *f, double *g);
+
 /* Definition 3, eq. (46)-(47): E_beta = (|theta_{W,beta}|^2 + |theta_{a,beta}|^2)^(1/2) for
- * beta = 1..M into E (may be NULL), and E_max. */
+ * beta = 1..M into E (may be NULL), and E_max, in the rescaled coordinates of theta_bar. */
 int condense_energy(condense_real_flow *flow, const double *theta_bar, double *E, double *E_max);
 
 #ifdef __cplusplus

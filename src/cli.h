@@ -1,0 +1,30 @@
+/* cli.h -- what the files of the condense program share (not installed). */
+#ifndef CONDENSE_CLI_H
+#define CONDENSE_CLI_H
+
+#include <stddef.h>
+
+#define EXIT_USAGE 2
+
+extern const char *const cli_program;
+
+/* Report a usage error (fmt with one %s) on stderr and return EXIT_USAGE. */
+int cli_bad_usage(const char *fmt, const char *arg);
+
+/* Report a library failure (status and recorded message) on stderr and return 1. */
+int cli_failure(int status);
+
+/* A whole argument as a positive integer <= max, else 0. */
+size_t cli_parse_size(const char *s, size_t max);
+
+/* A whole argument as a finite double (returns 1), else 0. */
+int cli_parse_double(const char *s, double *out);
+
+/* A comma-separated list of 1 to 16 positive sizes into list[1..], its length into *count. */
+int cli_parse_list(const char *s, size_t *list, size_t *count);
+
+/* The commands in cli_verify.c. */
+int cli_verify(int argc, char **argv);
+int cli_flow(int argc, char **argv);
+
+#endif

@@ -1,0 +1,386 @@
+/* cli_verify.c -- the commands `condense verify` (every stated result of the CNN paper on the
+ * built-in instance) and `condense flow` (the real and the linear flow side by side). */
+#define _POSIX_C_SOURCE 200809L /* mkdir, fileno, fsync */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "condense/condense.h"
+#include "condense/verify.h"
+
+/* Output files are written to NAME.tmp and renamed into place, so that an interrupted run
+ * leaves either the old file or the complete new one. */
+typedef struct out_file {
+    FILE *f;
+    char path[4096], tmp[4200];
+} out_file;
+
+static int out_open(out_file *o, const char *dir, const char *name)
+{
+    if (dir == NULL) {
+        o->f = stdout;
+        o->path[0] = '\0';
+        return CONDENSE_OK;
+    }
+    if (name != NULL)
+        snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
+    else
+        snprintf(o->path, sizeof o->path, "%s", dir);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+    o->f = fopen(o->tmp, "w");
+    if (o->f == NULL)
+        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(errno));
+    return CONDENSE_OK;
+}
+
+static int out_close(out_file *o)
+{
+    if (o->f == stdout) return fflush(stdout) == 0 ? CONDENSE_OK : CONDENSE_EIO;
+    const int bad = fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+    const int err = errno;
+    if (fclose(o->f) != 0 || bad) {
+        remove(o->tmp);
+        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(err));
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        const int rerr = errno;
+        remove(o->tmp);
+        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->path, strerror(rerr));
+    }
+    return CONDENSE_OK;
+}
+
+/* The provenance line every output file starts with. */
+static void provenance(FILE *f, const condense_verify_config *cfg)
+{
+    fprintf(f,
+            "# %s; seed %lu; data synthetic n = %zu, %zu x %zu x %zu, c = %g; m = %zu; "
+            "activation %s; gamma = %g; delta = %g; times %zu; ODE epsabs %g epsrel %g\n",
+            condense_version(), cfg->seed, cfg->n, cfg->W0, cfg->H0, cfg->C0, cfg->c, cfg->m,
+            cfg->activation, cfg->gamma, cfg->delta, cfg->n_times, cfg->epsabs, cfg->epsrel);
+}
+
+/* Progress on stderr after each run: done/total, elapsed time, rate and an estimate of the
+ * remaining time (runs get more expensive with M, so the estimate scales with the sizes). */
+typedef struct progress_state {
+    const condense_verify_config *cfg;
+    time_t start;
+} progress_state;
+
+static void progress(size_t done, size_t total, void *user)
+{
+    const progress_state *p = user;
+    const double elapsed = difftime(time(NULL), p->start);
+    double work_done = 0.0, work_left = 0.0;
+    for (size_t k = 0; k < total; ++k)
+        *(k < done ? &work_done : &work_left) += (double)p->cfg->M[k];
+    const double left = work_done > 0.0 ? elapsed * work_left / work_done : 0.0;
+    fprintf(stderr,
+            "%s verify: run %zu/%zu (M = %zu) done; %.0f s elapsed, %.2f runs/min, "
+            "about %.0f s left\n",
+            cli_program, done, total, p->cfg->M[done - 1], elapsed,
+            elapsed > 0 ? 60.0 * (double)done / elapsed : 0.0, left);
+}
+
+static void verify_usage(void)
+{
+    printf("Usage: %s verify [--quick] [--out DIR] [--seed N] [--M LIST] [--gamma G]\n"
+           "                       [--times N] [--trials N]\n"
+           "\n"
+           "Checks every stated result of the CNN paper (Lemma 1, Propositions 1-3, the T_eff\n"
+           "bound (59), Theorem 1 (14) and (15), the rate (64)) on the built-in instance and\n"
+           "prints a summary table with the margins, then each result in full.\n"
+           "  --quick       the small instance (under a minute; run by make check)\n"
+           "  --out DIR     also write summary.csv and runs.csv into DIR\n"
+           "  --seed N      seed of every random draw (default 1)\n"
+           "  --M LIST      the M-sweep, increasing (default 16,64,256,1024[,4096,16384])\n"
+           "  --gamma G     eps^2 = M^-G, G > 1 (default 4)\n"
+           "  --times N     sampled times per run\n"
+           "  --trials N    Monte Carlo draws for Lemma 1 and Proposition 3\n"
+           "Exit status: 0 every result PASS, 1 a FAIL or an error, 2 bad usage.\n",
+           cli_program);
+}
+
+/* Options shared by verify and flow; returns 0 or the usage exit status. */
+static int parse_common(const char *opt, const char *val, condense_verify_config *cfg, int *handled)
+{
+    *handled = 1;
+    if (strcmp(opt, "--seed") == 0) {
+        char *end;
+        errno = 0;
+        const unsigned long long s = strtoull(val, &end, 10);
+        if (*val < '0' || *val > '9' || errno || *end || s > 0xffffffffULL)
+            return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
+        cfg->seed = (unsigned long)s;
+    } else if (strcmp(opt, "--gamma") == 0) {
+        if (!cli_parse_double(val, &cfg->gamma) || !(cfg->gamma > 1.0))
+            return cli_bad_usage("--gamma needs a number > 1 (Theorem 1 needs gamma > 1), not "
+                                 "'%s'",
+                                 val);
+    } else if (strcmp(opt, "--times") == 0) {
+        if ((cfg->n_times = cli_parse_size(val, 1000000)) < 2)
+            return cli_bad_usage("--times needs an integer >= 2, not '%s'", val);
+    } else {
+        *handled = 0;
+    }
+    return 0;
+}
+
+/* A CSV field: quoted, with quotes doubled. */
+static void csv_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; ++s) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* One run's sampled observables as CSV rows (shared by verify and flow). */
+static void run_rows(FILE *f, const condense_verify_run *run)
+{
+    for (size_t k = 0; k < run->nt; ++k)
+        fprintf(f, "%zu,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", run->M, run->eps,
+                run->t[k], run->E_max[k], run->phi[k], run->rel_change[k], run->ratio[k],
+                run->lin_ratio[k], run->lin_dev[k]);
+}
+
+static const char run_header[] = "M,eps,t,E_max,phi,rel_change,ratio,lin_ratio,lin_dev\n";
+
+/* summary.csv (one row per result) and runs.csv (every run's observables over time). */
+static int write_verify_csv(const char *dir, const condense_verify_config *cfg,
+                            const condense_verify_instance *inst, const condense_verify_result *res,
+                            size_t count)
+{
+    out_file o;
+    CONDENSE_TRY(out_open(&o, dir, "summary.csv"));
+    provenance(o.f, cfg);
+    fprintf(o.f, "result,equation,pass,margin,margin_meaning,measured\n");
+    for (size_t k = 0; k < count; ++k) {
+        csv_field(o.f, res[k].name);
+        fputc(',', o.f);
+        csv_field(o.f, res[k].equation);
+        fprintf(o.f, ",%s,%.17g,", res[k].pass ? "PASS" : "FAIL", res[k].margin);
+        csv_field(o.f, res[k].margin_text);
+        fputc(',', o.f);
+        csv_field(o.f, res[k].measured);
+        fputc('\n', o.f);
+    }
+    CONDENSE_TRY(out_close(&o));
+    CONDENSE_TRY(out_open(&o, dir, "runs.csv"));
+    provenance(o.f, cfg);
+    fputs(run_header, o.f);
+    for (size_t k = 0; k < inst->n_runs; ++k)
+        run_rows(o.f, &inst->runs[k]);
+    return out_close(&o);
+}
+
+int cli_verify(int argc, char **argv)
+{
+    condense_verify_config cfg;
+    int quick = 0;
+    for (int k = 0; k < argc; ++k)
+        quick |= strcmp(argv[k], "--quick") == 0;
+    condense_verify_default(&cfg, quick);
+    const char *out = NULL;
+    for (int k = 0; k < argc; ++k) {
+        const char *opt = argv[k];
+        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            verify_usage();
+            return EXIT_SUCCESS;
+        }
+        if (strcmp(opt, "--quick") == 0) continue;
+        if (strncmp(opt, "--", 2) != 0) return cli_bad_usage("unexpected argument '%s'", opt);
+        if (k + 1 >= argc) return cli_bad_usage("option '%s' needs a value", opt);
+        const char *val = argv[++k];
+        int handled;
+        const int bad = parse_common(opt, val, &cfg, &handled);
+        if (bad) return bad;
+        if (handled) continue;
+        if (strcmp(opt, "--out") == 0) {
+            out = val;
+        } else if (strcmp(opt, "--M") == 0) {
+            size_t list[CONDENSE_MAX_LAYERS + 1], count;
+            if (!cli_parse_list(val, list, &count) || count > CONDENSE_VERIFY_MAX_M)
+                return cli_bad_usage("--M needs a list of 1 to 8 positive integers, not '%s'", val);
+            for (size_t j = 1; j <= count; ++j) {
+                if (j > 1 && list[j] <= list[j - 1])
+                    return cli_bad_usage("--M must be increasing, not '%s'", val);
+                cfg.M[j - 1] = list[j];
+            }
+            cfg.n_M = count;
+        } else if (strcmp(opt, "--trials") == 0) {
+            if ((cfg.mc_trials = cli_parse_size(val, 100000000)) == 0)
+                return cli_bad_usage("--trials needs a positive integer, not '%s'", val);
+        } else {
+            return cli_bad_usage("unknown option '%s'", opt);
+        }
+    }
+    if (out != NULL && mkdir(out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create directory %s: %s\n", cli_program, out,
+                strerror(errno));
+        return EXIT_FAILURE;
+    }
+
+    condense_verify_instance *inst = NULL;
+    int status = condense_verify_instance_alloc(&cfg, &inst);
+    progress_state ps = {&cfg, time(NULL)};
+    if (status == CONDENSE_OK) status = condense_verify_instance_run(inst, progress, &ps);
+    condense_verify_result res[CONDENSE_VERIFY_N_RESULTS];
+    size_t count = 0;
+    if (status == CONDENSE_OK) status = condense_verify_all(inst, res, &count);
+    if (status != CONDENSE_OK) {
+        condense_verify_instance_free(inst);
+        return cli_failure(status);
+    }
+    static char text[8192];
+    condense_verify_describe(inst, text, sizeof text);
+    printf("# %s -- verify%s\n%s\n\n", condense_version(), quick ? " --quick" : "", text);
+    printf("%-30s %-22s %-6s %12s  %s\n", "result", "equation", "status", "margin", "meaning");
+    int all_pass = 1;
+    for (size_t k = 0; k < count; ++k) {
+        printf("%-30s %-22s %-6s %12.4g  %s\n", res[k].name, res[k].equation,
+               res[k].pass ? "PASS" : "FAIL", res[k].margin, res[k].margin_text);
+        all_pass &= res[k].pass;
+    }
+    printf("\n");
+    for (size_t k = 0; k < count; ++k) {
+        condense_verify_format(&res[k], text, sizeof text);
+        printf("%s\n", text);
+    }
+    size_t passed = 0;
+    for (size_t k = 0; k < count; ++k)
+        passed += (size_t)res[k].pass;
+    printf("verify: %zu passed, %zu failed\n", passed, count - passed);
+    if (out != NULL) status = write_verify_csv(out, &cfg, inst, res, count);
+    condense_verify_instance_free(inst);
+    if (status != CONDENSE_OK) return cli_failure(status);
+    return all_pass ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+static void flow_usage(void)
+{
+    printf("Usage: %s flow [--M N] [--gamma G | --eps X] [--n N] [--size WxH] [--C0 N]\n"
+           "                     [--m N] [--activation NAME] [--seed N] [--times N]\n"
+           "                     [--t-end T] [--out FILE]\n"
+           "\n"
+           "Integrates the real gradient flow of the two-layer CNN (App. C/D, rescaled,\n"
+           "theta_bar(0) ~ N(0,1)) and the linear flow of Proposition 1 from the same start,\n"
+           "and writes their observables over time as CSV: E_max (eq. 47), phi (eq. 52), the\n"
+           "relative change (eq. 14) and condensation ratio (eq. 15) of the real flow, the\n"
+           "ratio of the linear flow, and the relative distance between the two.\n"
+           "  --M N            number of kernels (default 64)\n"
+           "  --gamma G        eps^2 = M^-G, G > 1 (default 4); or --eps X, then G = -2 log X /\n"
+           "                   log M must be > 1\n"
+           "  --n, --size, --C0, --m, --activation, --seed   the synthetic data and network\n"
+           "                   (defaults 12, 6x6, 1, 3, tanh, 1)\n"
+           "  --times N        sampled times (default 200)\n"
+           "  --t-end T        end time (default: past t_0, t_bar_0 and T_eff)\n"
+           "  --out FILE       write the CSV to FILE instead of standard output\n",
+           cli_program);
+}
+
+int cli_flow(int argc, char **argv)
+{
+    condense_verify_config cfg;
+    condense_verify_default(&cfg, 1);
+    cfg.n_M = 1;
+    cfg.M[0] = 64;
+    cfg.n_times = 200;
+    cfg.prop2_max_M = 0; /* Proposition 2 is verify's business */
+    cfg.run_to_end = 1;  /* every requested time is written */
+    const char *out = NULL;
+    double eps = 0.0;
+    for (int k = 0; k < argc; ++k) {
+        const char *opt = argv[k];
+        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            flow_usage();
+            return EXIT_SUCCESS;
+        }
+        if (strncmp(opt, "--", 2) != 0) return cli_bad_usage("unexpected argument '%s'", opt);
+        if (k + 1 >= argc) return cli_bad_usage("option '%s' needs a value", opt);
+        const char *val = argv[++k];
+        int handled;
+        const int bad = parse_common(opt, val, &cfg, &handled);
+        if (bad) return bad;
+        if (handled) continue;
+        if (strcmp(opt, "--out") == 0) {
+            out = val;
+        } else if (strcmp(opt, "--M") == 0) {
+            if ((cfg.M[0] = cli_parse_size(val, 10000000)) == 0)
+                return cli_bad_usage("--M needs a positive integer, not '%s'", val);
+        } else if (strcmp(opt, "--eps") == 0) {
+            if (!cli_parse_double(val, &eps) || !(eps > 0.0))
+                return cli_bad_usage("--eps needs a positive number, not '%s'", val);
+        } else if (strcmp(opt, "--n") == 0) {
+            if ((cfg.n = cli_parse_size(val, 100000000)) == 0)
+                return cli_bad_usage("--n needs a positive integer, not '%s'", val);
+        } else if (strcmp(opt, "--size") == 0) {
+            char buf[64], *x;
+            if (strlen(val) >= sizeof buf || (x = strchr(strcpy(buf, val), 'x')) == NULL)
+                return cli_bad_usage("--size needs WxH, e.g. 6x6, not '%s'", val);
+            *x = '\0';
+            if ((cfg.W0 = cli_parse_size(buf, 100000)) == 0 ||
+                (cfg.H0 = cli_parse_size(x + 1, 100000)) == 0)
+                return cli_bad_usage("--size needs WxH with positive integers, not '%s'", val);
+        } else if (strcmp(opt, "--C0") == 0) {
+            if ((cfg.C0 = cli_parse_size(val, 100000)) == 0)
+                return cli_bad_usage("--C0 needs a positive integer, not '%s'", val);
+        } else if (strcmp(opt, "--m") == 0) {
+            if ((cfg.m = cli_parse_size(val, 100000)) == 0)
+                return cli_bad_usage("--m needs a positive integer, not '%s'", val);
+        } else if (strcmp(opt, "--activation") == 0) {
+            cfg.activation = val;
+        } else if (strcmp(opt, "--t-end") == 0) {
+            if (!cli_parse_double(val, &cfg.t_end) || !(cfg.t_end > 0.0))
+                return cli_bad_usage("--t-end needs a positive number, not '%s'", val);
+        } else {
+            return cli_bad_usage("unknown option '%s'", opt);
+        }
+    }
+    if (eps > 0.0) {
+        /* Assumption 3 at this one M: gamma = -log(eps^2) / log M. */
+        if (cfg.M[0] < 2)
+            return cli_bad_usage("--eps needs --M >= 2 to define gamma, not M = %s", "1");
+        cfg.gamma = -2.0 * log(eps) / log((double)cfg.M[0]);
+    }
+
+    condense_verify_instance *inst = NULL;
+    int status = condense_verify_instance_alloc(&cfg, &inst);
+    /* Impossible parameters (gamma <= 1 from --eps, m larger than the image, an activation
+     * outside Assumption 1) are bad usage; failures of the run itself are failures. */
+    if (status == CONDENSE_EDOM || status == CONDENSE_ESIZE || status == CONDENSE_EINVAL)
+        return cli_bad_usage("%s", condense_errmsg());
+    if (status == CONDENSE_OK) status = condense_verify_instance_run(inst, NULL, NULL);
+    if (status == CONDENSE_OK) {
+        out_file o;
+        status = out_open(&o, out, NULL);
+        if (status == CONDENSE_OK) {
+            const condense_verify_run *run = &inst->runs[0];
+            static char text[4096];
+            condense_verify_describe(inst, text, sizeof text);
+            provenance(o.f, &cfg);
+            for (char *line = strtok(text, "\n"); line != NULL; line = strtok(NULL, "\n"))
+                fprintf(o.f, "# %s\n", line);
+            fprintf(o.f,
+                    "# M = %zu, eps = %.6g: T_eff = %.6g%s, t_0 = %.6g, t_bar_0 = %.6g; "
+                    "%lu field evaluations\n",
+                    run->M, run->eps, run->T_eff, run->T_eff_found ? "" : " (not reached)", run->t0,
+                    run->t0_bar, run->n_field);
+            fputs(run_header, o.f);
+            run_rows(o.f, run);
+            status = out_close(&o);
+        }
+    }
+    condense_verify_instance_free(inst);
+    return status == CONDENSE_OK ? EXIT_SUCCESS : cli_failure(status);
+}

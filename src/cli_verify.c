@@ -267,6 +267,36 @@ int cli_verify(int argc, char **argv)
     return all_pass ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
+/* Per-kernel views over time: t, beta, cosine with 1, amplitude. */
+static int write_kernels(const char *path, const condense_verify_config *cfg,
+                         const condense_verify_run *run)
+{
+    out_file o;
+    CONDENSE_TRY(out_open(&o, path, NULL));
+    provenance(o.f, cfg);
+    fprintf(o.f, "t,beta,cos_ones,amplitude\n");
+    for (size_t k = 0; k < run->nt; ++k)
+        for (size_t beta = 1; beta <= run->M; ++beta)
+            fprintf(o.f, "%.17g,%zu,%.17g,%.17g\n", run->t[k], beta,
+                    run->cos_ones[k * run->M + beta - 1], run->amplitude[k * run->M + beta - 1]);
+    return out_close(&o);
+}
+
+/* The cosine matrix D of eq. (5) at the last sampled time, one row per kernel. */
+static int write_cosines(const char *path, const condense_verify_config *cfg,
+                         const condense_verify_run *run)
+{
+    out_file o;
+    CONDENSE_TRY(out_open(&o, path, NULL));
+    provenance(o.f, cfg);
+    fprintf(o.f, "# D(theta_{W,beta}, theta_{W,beta'}) at t = %.17g, M = %zu rows\n",
+            run->t[run->nt - 1], run->M);
+    for (size_t a = 0; a < run->M; ++a)
+        for (size_t b = 0; b < run->M; ++b)
+            fprintf(o.f, "%.17g%c", run->D[a * run->M + b], b + 1 < run->M ? ',' : '\n');
+    return out_close(&o);
+}
+
 static void flow_usage(void)
 {
     printf("Usage: %s flow [--M N] [--gamma G | --eps X] [--n N] [--size WxH] [--C0 N]\n"
@@ -285,7 +315,11 @@ static void flow_usage(void)
            "                   (defaults 12, 6x6, 1, 3, tanh, 1)\n"
            "  --times N        sampled times (default 200)\n"
            "  --t-end T        end time (default: past t_0, t_bar_0 and T_eff)\n"
-           "  --out FILE       write the CSV to FILE instead of standard output\n",
+           "  --out FILE       write the CSV to FILE instead of standard output\n"
+           "  --kernels FILE   also write each kernel's cosine with the all-ones vector and\n"
+           "                   its amplitude |theta_{W,beta}| at every sampled time\n"
+           "  --cosines FILE   also write the M x M cosine matrix D of eq. (5) between all\n"
+           "                   theta_{W,beta} at the last time\n",
            cli_program);
 }
 
@@ -298,7 +332,7 @@ int cli_flow(int argc, char **argv)
     cfg.n_times = 200;
     cfg.prop2_max_M = 0; /* Proposition 2 is verify's business */
     cfg.run_to_end = 1;  /* every requested time is written */
-    const char *out = NULL;
+    const char *out = NULL, *kernels = NULL, *cosines = NULL;
     double eps = 0.0;
     for (int k = 0; k < argc; ++k) {
         const char *opt = argv[k];
@@ -315,6 +349,10 @@ int cli_flow(int argc, char **argv)
         if (handled) continue;
         if (strcmp(opt, "--out") == 0) {
             out = val;
+        } else if (strcmp(opt, "--kernels") == 0) {
+            kernels = val;
+        } else if (strcmp(opt, "--cosines") == 0) {
+            cosines = val;
         } else if (strcmp(opt, "--M") == 0) {
             if ((cfg.M[0] = cli_parse_size(val, 10000000)) == 0)
                 return cli_bad_usage("--M needs a positive integer, not '%s'", val);
@@ -354,6 +392,7 @@ int cli_flow(int argc, char **argv)
         cfg.gamma = -2.0 * log(eps) / log((double)cfg.M[0]);
     }
 
+    cfg.record_kernels = kernels != NULL || cosines != NULL;
     condense_verify_instance *inst = NULL;
     int status = condense_verify_instance_alloc(&cfg, &inst);
     /* Impossible parameters (gamma <= 1 from --eps, m larger than the image, an activation
@@ -361,11 +400,11 @@ int cli_flow(int argc, char **argv)
     if (status == CONDENSE_EDOM || status == CONDENSE_ESIZE || status == CONDENSE_EINVAL)
         return cli_bad_usage("%s", condense_errmsg());
     if (status == CONDENSE_OK) status = condense_verify_instance_run(inst, NULL, NULL);
+    const condense_verify_run *run = status == CONDENSE_OK ? &inst->runs[0] : NULL;
     if (status == CONDENSE_OK) {
         out_file o;
         status = out_open(&o, out, NULL);
         if (status == CONDENSE_OK) {
-            const condense_verify_run *run = &inst->runs[0];
             static char text[4096];
             condense_verify_describe(inst, text, sizeof text);
             provenance(o.f, &cfg);
@@ -380,6 +419,8 @@ int cli_flow(int argc, char **argv)
             run_rows(o.f, run);
             status = out_close(&o);
         }
+        if (status == CONDENSE_OK && kernels != NULL) status = write_kernels(kernels, &cfg, run);
+        if (status == CONDENSE_OK && cosines != NULL) status = write_cosines(cosines, &cfg, run);
     }
     condense_verify_instance_free(inst);
     return status == CONDENSE_OK ? EXIT_SUCCESS : cli_failure(status);

@@ -134,6 +134,9 @@ static void run_free(condense_verify_run *run)
     free(run->ratio);
     free(run->lin_ratio);
     free(run->lin_dev);
+    free(run->cos_ones);
+    free(run->amplitude);
+    free(run->D);
     memset(run, 0, sizeof *run);
 }
 
@@ -235,6 +238,15 @@ static int observe(double t, const double *theta_bar, void *user)
     for (size_t j = 0; j < M * N_W; ++j)
         dev += (st->theta_W[j] - st->theta_W_lin[j]) * (st->theta_W[j] - st->theta_W_lin[j]);
     run->lin_dev[k] = sqrt(dev) / norm2(st->theta_W_lin, M * N_W);
+    if (inst->cfg.record_kernels) {
+        /* The figures' per-kernel views and eq. (5) between all kernels; a kernel that is
+         * exactly zero has no direction (NaN), which is recorded, not an error. */
+        const int views = condense_kernel_views(st->theta_W, M, N_W, run->cos_ones + k * M,
+                                                run->amplitude + k * M);
+        const int cosines = condense_cosine_matrix(st->theta_W, M, N_W, run->D);
+        if (views != CONDENSE_OK && views != CONDENSE_EDOM) return views;
+        if (cosines != CONDENSE_OK && cosines != CONDENSE_EDOM) return cosines;
+    }
     /* eq. (54): the first sampled time at which M eps^2 phi^3 > M^(-tau). */
     int exceeded;
     CONDENSE_TRY(condense_teff_exceeded(M, run->eps, inst->cfg.gamma, run->phi[k], &exceeded));
@@ -302,9 +314,15 @@ static int run_one(condense_verify_instance *inst, size_t M, condense_verify_run
         run->ratio = malloc(nt_alloc * sizeof(double));
         run->lin_ratio = malloc(nt_alloc * sizeof(double));
         run->lin_dev = malloc(nt_alloc * sizeof(double));
+        if (cfg->record_kernels) {
+            run->cos_ones = malloc(nt_alloc * M * sizeof(double));
+            run->amplitude = malloc(nt_alloc * M * sizeof(double));
+            run->D = malloc(M * M * sizeof(double));
+        }
         if (!theta_bar || !st.theta_W0 || !st.theta_W || !st.theta_W_lin || !st.theta_beta0 ||
             !st.theta_beta || !st.f || !st.g || !st.lin || !run->t || !run->E_max || !run->phi ||
-            !run->rel_change || !run->ratio || !run->lin_ratio || !run->lin_dev)
+            !run->rel_change || !run->ratio || !run->lin_ratio || !run->lin_dev ||
+            (cfg->record_kernels && (!run->cos_ones || !run->amplitude || !run->D)))
             status =
                 condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate run M = %zu", M);
     }

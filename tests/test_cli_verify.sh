@@ -74,6 +74,15 @@ check "flow --out writes the CSV with provenance" grep -q '^# condense .*seed 1'
 check "flow --out records T_eff" grep -q 'T_eff = ' "$tmp/flow.csv"
 # 15 grid times, plus t_bar_0 = [((gamma-1)/8) log 8 - log 2] / lambda_1 > 0 (gamma = 4.43).
 check "flow --out: 16 rows" [ "$(grep -cE '^8,' "$tmp/flow.csv")" -eq 16 ]
+# The per-kernel views and the cosine matrix of eq. (5): D is symmetric with unit diagonal.
+"${run_prefix[@]}" "$CONDENSE" flow --M 6 --times 5 --kernels "$tmp/k.csv" --cosines "$tmp/D.csv" \
+    >/dev/null 2>&1
+check "flow --kernels: M rows per time" [ "$(grep -cE '^[0-9.e+-]+,[0-9]+,' "$tmp/k.csv")" -ge 30 ]
+# D_{beta,beta} = 1 up to rounding of |u|^2 / (|u| |u|) (a few ulps: 1e-12 allowed).
+awk -F, '!/^#/ { r++; if ($r + 0 < 1 - 1e-12 || $r + 0 > 1 + 1e-12) bad = 1 } END { exit bad }' \
+    "$tmp/D.csv"
+check "flow --cosines: unit diagonal" [ $? -eq 0 ]
+check "flow --cosines: 6 rows of 6" [ "$(grep -v '^#' "$tmp/D.csv" | awk -F, 'NF == 6' | wc -l)" -eq 6 ]
 expect 0 'Usage: condense flow' "$CONDENSE" flow --help
 expect 0 'Usage: condense verify' "$CONDENSE" verify --help
 

@@ -46,6 +46,8 @@ typedef struct condense_verify_config {
     double t_end;          /* end of each run; 0: 1.25 x the largest of t_0, t_bar_0 and
                             * the time linear growth needs to reach T_eff's threshold */
     int run_to_end;        /* 0: a run stops once T_eff, t_0 and t_bar_0 are passed */
+    int record_kernels;    /* 1: also record each kernel's cosine with 1 and amplitude at
+                            * every sampled time, and the cosine matrix D at the last */
 } condense_verify_config;
 
 /* The built-in default instance; quick != 0 gives the small version run by make check. */
@@ -63,6 +65,10 @@ typedef struct condense_verify_run {
     double *ratio;      /* eq. (15) quantity */
     double *lin_ratio;  /* eq. (15) quantity of the linear flow from the same theta(0) */
     double *lin_dev;    /* |theta_W(t) - theta_W^lin(t)| / |theta_W^lin(t)| */
+    double *cos_ones;   /* nt x M (record_kernels): cosine of theta_{W,beta} with 1 */
+    double *amplitude;  /* nt x M (record_kernels): |theta_{W,beta}| */
+    double *D;          /* M x M (record_kernels): eq. (5) between all theta_{W,beta} at the
+                         * last sampled time */
     double prop2_max;   /* max over sampled times and beta of |f|/(B|theta_a|), |g|/(B|theta_W|) */
     double prop2_min_nonzero; /* the smallest such ratio seen (tightness) */
     size_t prop2_samples;

@@ -99,6 +99,31 @@ int cli_parse_double(const char *s, double *out)
     return 1;
 }
 
+/* A seed: a whole argument in [0, 2^32 - 1] (what gsl_rng_set takes on every platform). */
+int cli_parse_seed(const char *s, unsigned long *seed)
+{
+    if (s == NULL || *s < '0' || *s > '9') return 0;
+    errno = 0;
+    char *end;
+    const unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v > 0xffffffffULL) return 0;
+    *seed = (unsigned long)v;
+    return 1;
+}
+
+/* --size WxH: two positive integers; returns 0 or the usage exit status. */
+int cli_parse_wxh(const char *s, size_t *W, size_t *H)
+{
+    char buf[64];
+    char *x;
+    if (strlen(s) >= sizeof buf || (x = strchr(strcpy(buf, s), 'x')) == NULL)
+        return cli_bad_usage("--size needs WxH, e.g. 28x28, not '%s'", s);
+    *x = '\0';
+    if ((*W = cli_parse_size(buf, 100000)) == 0 || (*H = cli_parse_size(x + 1, 100000)) == 0)
+        return cli_bad_usage("--size needs WxH with positive integers, not '%s'", s);
+    return 0;
+}
+
 /* A comma-separated list of positive sizes into list[1..], its length into *count. */
 int cli_parse_list(const char *s, size_t *list, size_t *count)
 {
@@ -148,24 +173,14 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         if (k + 1 >= argc) return cli_bad_usage("option '%s' needs a value", opt);
         const char *val = argv[++k];
         if (strcmp(opt, "--seed") == 0) {
-            errno = 0;
-            char *end;
-            const unsigned long long s = strtoull(val, &end, 10);
-            if (*val < '0' || *val > '9' || errno != 0 || *end != '\0' || s > 0xffffffffULL)
+            if (!cli_parse_seed(val, &o->seed))
                 return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
-            o->seed = (unsigned long)s;
         } else if (strcmp(opt, "--n") == 0) {
             if ((o->n = cli_parse_size(val, 100000000)) == 0)
                 return cli_bad_usage("--n needs a positive integer, not '%s'", val);
         } else if (strcmp(opt, "--size") == 0) {
-            char buf[64];
-            char *x;
-            if (strlen(val) >= sizeof buf || (x = strchr(strcpy(buf, val), 'x')) == NULL)
-                return cli_bad_usage("--size needs WxH, e.g. 28x28, not '%s'", val);
-            *x = '\0';
-            if ((o->W0 = cli_parse_size(buf, 100000)) == 0 ||
-                (o->H0 = cli_parse_size(x + 1, 100000)) == 0)
-                return cli_bad_usage("--size needs WxH with positive integers, not '%s'", val);
+            const int bad = cli_parse_wxh(val, &o->W0, &o->H0);
+            if (bad) return bad;
         } else if (strcmp(opt, "--C0") == 0) {
             if ((o->C0 = cli_parse_size(val, 100000)) == 0)
                 return cli_bad_usage("--C0 needs a positive integer, not '%s'", val);

@@ -20,6 +20,12 @@ size_t cli_parse_size(const char *s, size_t max);
 /* A whole argument as a finite double (returns 1), else 0. */
 int cli_parse_double(const char *s, double *out);
 
+/* A seed in [0, 2^32 - 1] (returns 1), else 0. */
+int cli_parse_seed(const char *s, unsigned long *seed);
+
+/* --size WxH into W, H; returns 0 or the usage exit status (after the message). */
+int cli_parse_wxh(const char *s, size_t *W, size_t *H);
+
 /* A comma-separated list of 1 to 16 positive sizes into list[1..], its length into *count. */
 int cli_parse_list(const char *s, size_t *list, size_t *count);
 

@@ -114,12 +114,8 @@ static int parse_common(const char *opt, const char *val, condense_verify_config
 {
     *handled = 1;
     if (strcmp(opt, "--seed") == 0) {
-        char *end;
-        errno = 0;
-        const unsigned long long s = strtoull(val, &end, 10);
-        if (*val < '0' || *val > '9' || errno || *end || s > 0xffffffffULL)
+        if (!cli_parse_seed(val, &cfg->seed))
             return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
-        cfg->seed = (unsigned long)s;
     } else if (strcmp(opt, "--gamma") == 0) {
         if (!cli_parse_double(val, &cfg->gamma) || !(cfg->gamma > 1.0))
             return cli_bad_usage("--gamma needs a number > 1 (Theorem 1 needs gamma > 1), not "
@@ -363,13 +359,8 @@ int cli_flow(int argc, char **argv)
             if ((cfg.n = cli_parse_size(val, 100000000)) == 0)
                 return cli_bad_usage("--n needs a positive integer, not '%s'", val);
         } else if (strcmp(opt, "--size") == 0) {
-            char buf[64], *x;
-            if (strlen(val) >= sizeof buf || (x = strchr(strcpy(buf, val), 'x')) == NULL)
-                return cli_bad_usage("--size needs WxH, e.g. 6x6, not '%s'", val);
-            *x = '\0';
-            if ((cfg.W0 = cli_parse_size(buf, 100000)) == 0 ||
-                (cfg.H0 = cli_parse_size(x + 1, 100000)) == 0)
-                return cli_bad_usage("--size needs WxH with positive integers, not '%s'", val);
+            const int bad_size = cli_parse_wxh(val, &cfg.W0, &cfg.H0);
+            if (bad_size) return bad_size;
         } else if (strcmp(opt, "--C0") == 0) {
             if ((cfg.C0 = cli_parse_size(val, 100000)) == 0)
                 return cli_bad_usage("--C0 needs a positive integer, not '%s'", val);

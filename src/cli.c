@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "condense/condense.h"
+#include "condense/fast.h"
 
 const char *const cli_program = "condense";
 
@@ -51,6 +52,7 @@ static void usage(FILE *out)
             "  --c X             Assumption 2 constant of the synthetic data (default 4)\n"
             "  --save DIR        write the parameters as .npy files and meta.txt into DIR\n"
             "  --load DIR        read the parameters from DIR instead of drawing them\n"
+            "  --path P          direct (the reference, default) or fast (im2col and BLAS)\n"
             "\n"
             "  -h, --help        this help\n"
             "  -V, --version     the version\n"
@@ -152,6 +154,7 @@ typedef struct eval_options {
     int normalize, experiment;
     double eps, gamma, sigma2, c;
     const char *save, *load;
+    condense_path path;
 } eval_options;
 
 /* Parse the options of eval; returns 0 or the usage exit status. */
@@ -164,8 +167,8 @@ static int parse_eval(int argc, char **argv, eval_options *o)
             continue;
         }
         static const char *const with_value[] = {
-            "--seed", "--n",     "--size",   "--C0", "--channels", "--m",   "--activation",
-            "--eps",  "--gamma", "--sigma2", "--c",  "--save",     "--load"};
+            "--seed", "--n",     "--size",   "--C0", "--channels", "--m",    "--activation",
+            "--eps",  "--gamma", "--sigma2", "--c",  "--save",     "--load", "--path"};
         int known = 0;
         for (size_t j = 0; j < sizeof with_value / sizeof *with_value; ++j)
             known |= strcmp(opt, with_value[j]) == 0;
@@ -207,6 +210,9 @@ static int parse_eval(int argc, char **argv, eval_options *o)
         } else if (strcmp(opt, "--c") == 0) {
             if (!cli_parse_double(val, &o->c) || o->c <= 1)
                 return cli_bad_usage("--c needs a number > 1, not '%s'", val);
+        } else if (strcmp(opt, "--path") == 0) {
+            if (condense_path_from_name(val, &o->path) != CONDENSE_OK)
+                return cli_bad_usage("--path needs 'direct' or 'fast', not '%s'", val);
         } else if (strcmp(opt, "--save") == 0) {
             o->save = val;
         } else {
@@ -262,6 +268,7 @@ static int cmd_eval(int argc, char **argv)
     if (status == CONDENSE_ESIZE) return cli_bad_usage("%s", condense_errmsg());
     if (status == CONDENSE_OK) status = condense_cnn_clone(net, 0, &grad);
     if (status == CONDENSE_OK) status = condense_workspace_alloc(net, &ws);
+    if (status == CONDENSE_OK) status = condense_workspace_set_path(ws, net, o.path);
     if (status == CONDENSE_OK)
         status = condense_data_synthetic(o.n, o.W0, o.H0, o.C0, o.c, o.seed, &data);
     if (status == CONDENSE_OK) status = condense_rng_alloc(o.seed, &rng);

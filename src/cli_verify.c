@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "condense/condense.h"
+#include "condense/fast.h"
 #include "condense/verify.h"
 
 /* Output files are written to NAME.tmp and renamed into place, so that an interrupted run
@@ -105,6 +106,8 @@ static void verify_usage(void)
            "  --gamma G     eps^2 = M^-G, G > 1 (default 4)\n"
            "  --times N     sampled times per run\n"
            "  --trials N    Monte Carlo draws for Lemma 1 and Proposition 3\n"
+           "  --path P      the real flow's implementation: direct (the reference, default)\n"
+           "                or fast (im2col and BLAS; tested against direct)\n"
            "Exit status: 0 every result PASS, 1 a FAIL or an error, 2 bad usage.\n",
            cli_program);
 }
@@ -121,6 +124,9 @@ static int parse_common(const char *opt, const char *val, condense_verify_config
             return cli_bad_usage("--gamma needs a number > 1 (Theorem 1 needs gamma > 1), not "
                                  "'%s'",
                                  val);
+    } else if (strcmp(opt, "--path") == 0) {
+        if (condense_path_from_name(val, &cfg->path) != CONDENSE_OK)
+            return cli_bad_usage("--path needs 'direct' or 'fast', not '%s'", val);
     } else if (strcmp(opt, "--times") == 0) {
         if ((cfg->n_times = cli_parse_size(val, 1000000)) < 2)
             return cli_bad_usage("--times needs an integer >= 2, not '%s'", val);
@@ -310,6 +316,7 @@ static void flow_usage(void)
            "  --n, --size, --C0, --m, --activation, --seed   the synthetic data and network\n"
            "                   (defaults 12, 6x6, 1, 3, tanh, 1)\n"
            "  --times N        sampled times (default 200)\n"
+           "  --path P         direct (default) or fast\n"
            "  --t-end T        end time (default: past t_0, t_bar_0 and T_eff)\n"
            "  --out FILE       write the CSV to FILE instead of standard output\n"
            "  --kernels FILE   also write each kernel's cosine with the all-ones vector and\n"

@@ -22,12 +22,31 @@ static int check_finite(const double *v, size_t len, const char *what)
     return CONDENSE_OK;
 }
 
-/* |v| by gsl_blas_dnrm2, which scales internally: no overflow for entries near DBL_MAX, no
- * underflow for tiny ones. */
+/* The Euclidean norm by the scaled sum of squares of the reference BLAS dnrm2 (Hammarling):
+ * no overflow for entries near DBL_MAX, no underflow for tiny ones.  Hand-written rather than
+ * gsl_blas_dnrm2 because that call goes to whichever CBLAS is linked, and OpenBLAS's x86-64
+ * dnrm2 accumulates in x87 extended precision, which Valgrind emulates in double: under
+ * memcheck it then overflows for entries near 1e200.  One algorithm everywhere also makes the
+ * observables independent of the BLAS. */
+double condense_norm2(const double *x, size_t n, size_t stride)
+{
+    double scale = 0.0, ssq = 1.0;
+    for (size_t k = 0; k < n; ++k) {
+        const double ax = fabs(x[k * stride]);
+        if (ax == 0.0) continue;
+        if (scale < ax) {
+            ssq = 1.0 + ssq * (scale / ax) * (scale / ax);
+            scale = ax;
+        } else {
+            ssq += (ax / scale) * (ax / scale);
+        }
+    }
+    return scale * sqrt(ssq);
+}
+
 static double norm2(const double *v, size_t len)
 {
-    gsl_vector_const_view view = gsl_vector_const_view_array(v, len);
-    return gsl_blas_dnrm2(&view.vector);
+    return condense_norm2(v, len, 1);
 }
 
 /* A cosine is in [-1, 1]; rounding of unit vectors' dot product can leave it an ulp outside. */
@@ -106,7 +125,7 @@ int condense_cosine_matrix(const double *vectors, size_t count, size_t len, doub
 }
 
 /* CNN paper eq. (14): |theta_W(t) - theta_W(0)| / |theta_W(0)|; the difference goes to a
- * buffer so that gsl_blas_dnrm2 (scaled, overflow-safe) measures it. */
+ * buffer so that condense_norm2 (scaled, overflow-safe) measures it. */
 int condense_relative_change(const double *theta_W_t, const double *theta_W_0, size_t len,
                              double *ratio)
 {
@@ -159,7 +178,7 @@ int condense_condensation_ratio(const double *theta_W, size_t M, size_t N_W, con
     gsl_vector_view proj = gsl_vector_view_array(buf, M);
     const int status =
         gsl_blas_dgemv(CblasNoTrans, 1.0, &Theta.matrix, &v.vector, 0.0, &proj.vector);
-    const double np = gsl_blas_dnrm2(&proj.vector);
+    const double np = condense_norm2(buf, M, 1);
     free(buf);
     if (status != 0) CONDENSE_ERROR(CONDENSE_ENUM, "gsl_blas_dgemv failed (GSL status %d)", status);
     const double r = np / nW;

@@ -29,6 +29,7 @@
 #include "condense/error.h"
 #include "condense/real_flow.h"
 #include "condense/theta.h"
+#include "fast_flow_internal.h"
 
 /* Below this much work per sample (kernels x positions x patch length) the field runs on one
  * thread: the four barriers per sample would cost more than they save. */
@@ -67,6 +68,7 @@ void condense_real_flow_free(condense_real_flow *flow)
     free(im->a_s1);
     free(im->f_beta);
     free(im->bad);
+    condense_fast_flow_free(flow->fast);
     free(im);
 }
 
@@ -331,6 +333,15 @@ static int report_failure(flow_impl *im, const field_failure *fail)
                    condense_sigma1(act, flow->eps * x), flow->eps, act->type->name);
 }
 
+/* The field in flow->scratch to dtheta_bar, which stays untouched if the field is not finite. */
+static int finish_field(condense_real_flow *flow, double *dtheta_bar)
+{
+    CONDENSE_TRY(check_state(flow, flow->scratch, "the rescaled field d/dt of"));
+    /* GD and Adam ask for the field in flow->scratch itself */
+    if (dtheta_bar != flow->scratch) memcpy(dtheta_bar, flow->scratch, flow->dim * sizeof(double));
+    return CONDENSE_OK;
+}
+
 /* CNN paper App. C.1 (eq. 26-27) and App. D: the rescaled GD field, see real_flow.h. */
 int condense_real_field(condense_real_flow *flow, const double *theta_bar, double *dtheta_bar)
 {
@@ -340,6 +351,10 @@ int condense_real_field(condense_real_flow *flow, const double *theta_bar, doubl
     CONDENSE_TRY(check_state(flow, theta_bar, "theta_bar entry"));
     flow_impl *im = impl_of(flow);
     flow->n_field++;
+    if (flow->path == CONDENSE_PATH_FAST) { /* fast.h: the same field by dgemms (fast_flow.c) */
+        CONDENSE_TRY(condense_fast_real_field(flow, theta_bar, flow->scratch));
+        return finish_field(flow, dtheta_bar);
+    }
     condense_cnn_unpack(flow->net, theta_bar);
 
     const size_t M = flow->M, n = flow->data->n;
@@ -387,10 +402,7 @@ int condense_real_field(condense_real_flow *flow, const double *theta_bar, doubl
     }
     if (fail.kind != 0) return report_failure(im, &fail);
     condense_cnn_pack(flow->net, flow->scratch);
-    CONDENSE_TRY(check_state(flow, flow->scratch, "the rescaled field d/dt of"));
-    /* GD and Adam ask for the field in flow->scratch itself */
-    if (dtheta_bar != flow->scratch) memcpy(dtheta_bar, flow->scratch, flow->dim * sizeof(double));
-    return CONDENSE_OK;
+    return finish_field(flow, dtheta_bar);
 }
 
 /* ---- observers ---------------------------------------------------------------------------- */

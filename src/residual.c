@@ -19,6 +19,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "condense/error.h"
+#include "condense/observables.h"
 #include "condense/residual.h"
 #include "condense/theta.h"
 
@@ -207,7 +208,7 @@ int condense_residual_all_from_field(condense_real_flow *flow, const gsl_matrix 
  * Every block of the flat state -- W (m, m, C_0, M), b (M), a (W_1, H_1, M) in C order -- has
  * beta as its fastest index and a length that is a multiple of M, so the entries of kernel
  * beta are exactly theta_bar[beta - 1 + j M], j = 0 .. dim/M - 1: a strided view whose norm
- * gsl_blas_dnrm2 takes without copying (and without overflow for huge entries). */
+ * condense_norm2 takes without copying (and without overflow for huge entries). */
 int condense_energy(condense_real_flow *flow, const double *theta_bar, double *E, double *E_max)
 {
     CONDENSE_CHECK_NULL(flow);
@@ -220,9 +221,7 @@ int condense_energy(condense_real_flow *flow, const double *theta_bar, double *E
     double mx = 0.0;
     for (size_t pass = 0; pass < 2; ++pass) /* pass 0 checks, pass 1 writes */
         for (size_t beta = 1; beta <= M; ++beta) {
-            gsl_vector_const_view kv =
-                gsl_vector_const_view_array_with_stride(theta_bar + (beta - 1), M, per);
-            const double Eb = gsl_blas_dnrm2(&kv.vector);
+            const double Eb = condense_norm2(theta_bar + (beta - 1), per, M);
             if (pass == 0 && !isfinite(Eb))
                 CONDENSE_ERROR(CONDENSE_EDOM, "energy E_%zu overflows", beta);
             if (pass == 1 && E != NULL) E[beta - 1] = Eb;

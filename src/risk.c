@@ -5,12 +5,16 @@
 
 #include "condense/cnn.h"
 #include "condense/error.h"
+#include "condense/fast.h"
 
 /* CNN paper eq. (1): R_S(theta) = 1/(2n) sum_{i=1}^n (f(x_i, theta) - y_i)^2, with
  * e_i = f(x_i, theta) - y_i (App. B.2). */
 int condense_risk(const condense_cnn *net, const condense_data *data, condense_workspace *ws,
                   double *R_S, double *e)
 {
+    /* the fast path of fast.h, same contract (its functions check the arguments) */
+    if (ws != NULL && ws->path == CONDENSE_PATH_FAST)
+        return condense_fast_risk(net, data, ws, R_S, e);
     CONDENSE_CHECK_NULL(R_S);
     CONDENSE_CHECK_NULL(data);
     double sum = 0.0;
@@ -31,6 +35,9 @@ int condense_risk(const condense_cnn *net, const condense_data *data, condense_w
 int condense_gd_field(const condense_cnn *net, const condense_data *data, condense_workspace *ws,
                       condense_cnn *dtheta, double *R_S)
 {
+    /* the fast path of fast.h, same contract */
+    if (ws != NULL && ws->path == CONDENSE_PATH_FAST)
+        return condense_fast_gd_field(net, data, ws, dtheta, R_S);
     CONDENSE_CHECK_NULL(data);
     CONDENSE_TRY(condense_cnn_same_shape(net, dtheta));
     condense_cnn_zero(dtheta);

@@ -17,6 +17,7 @@
 #include "condense/bounds.h"
 #include "condense/cnn.h"
 #include "condense/error.h"
+#include "condense/fast.h"
 #include "condense/init.h"
 #include "condense/linear_flow.h"
 #include "condense/linearization.h"
@@ -291,6 +292,8 @@ static int run_one(condense_verify_instance *inst, size_t M, condense_verify_run
     gsl_rng *rng = NULL;
     double *theta_bar = NULL;
     int status = condense_real_flow_alloc(inst->data, M, cfg->m, inst->sigma, run->eps, &st.flow);
+    if (status == CONDENSE_OK && cfg->path != CONDENSE_PATH_DIRECT)
+        status = condense_real_flow_set_path(st.flow, cfg->path);
     if (status == CONDENSE_OK) status = condense_cnn_clone(st.flow->net, 0, &st.net);
     /* Each run's draws depend only on the seed and M, so runs can be redone one by one. */
     if (status == CONDENSE_OK) status = condense_rng_alloc(cfg->seed * 1000003UL + M, &rng);

@@ -9,6 +9,7 @@
 
 #include "condense/cnn.h"
 #include "condense/error.h"
+#include "fast_internal.h"
 
 int condense_workspace_alloc(const condense_cnn *net, condense_workspace **ws)
 {
@@ -17,6 +18,7 @@ int condense_workspace_alloc(const condense_cnn *net, condense_workspace **ws)
     condense_workspace *w = calloc(1, sizeof *w);
     if (w == NULL) CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate a workspace");
     w->L = net->L;
+    w->path = CONDENSE_PATH_DIRECT; /* calloc zeroed w->fast: no fast buffers until selected */
     int failed = 0;
     for (size_t l = 0; l <= net->L; ++l) {
         w->W[l] = net->W[l];
@@ -43,6 +45,7 @@ void condense_workspace_free(condense_workspace *ws)
         free(ws->x[l]);
         free(ws->z[l]);
     }
+    condense_fast_buffers_free(ws->fast);
     free(ws);
 }
 

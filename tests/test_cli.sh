@@ -47,6 +47,14 @@ expect 0 'experiment scheme gamma = 1.5' eval --gamma 1.5 --sigma2 0.001 --n 2
 expect 0 '^parameters 38$' eval --channels 2 --m 3 --size 5x5 --n 2
 expect 0 'layer 3' eval --channels 2,2,2 --m 2 --size 6x6 --n 2
 
+# --- the fast path gives the direct path's numbers (printed to 16 digits: compare R_S to 1e-12)
+"$CONDENSE" eval --seed 9 --n 3 --channels 3,2 --m 2 --size 7x6 --C0 2 >"$tmp/d" 2>&1
+"$CONDENSE" eval --seed 9 --n 3 --channels 3,2 --m 2 --size 7x6 --C0 2 --path fast >"$tmp/f" 2>&1
+rd=$(sed -n 's/^R_S *//p' "$tmp/d"); rf=$(sed -n 's/^R_S *//p' "$tmp/f")
+if awk -v a="$rd" -v b="$rf" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(a != "" && d <= 1e-12 * (a < 0 ? -a : a)) }'; then
+    pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: fast R_S $rf != direct $rd"; fi
+expect 2 "--path needs 'direct' or 'fast'" eval --path slow
+
 # --- reproducibility: the same seed gives the same output, another seed another
 "$CONDENSE" eval --seed 5 --n 3 >"$tmp/a" 2>&1
 "$CONDENSE" eval --seed 5 --n 3 >"$tmp/b" 2>&1

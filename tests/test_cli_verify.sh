@@ -83,6 +83,8 @@ awk -F, '!/^#/ { r++; if ($r + 0 < 1 - 1e-12 || $r + 0 > 1 + 1e-12) bad = 1 } EN
     "$tmp/D.csv"
 check "flow --cosines: unit diagonal" [ $? -eq 0 ]
 check "flow --cosines: 6 rows of 6" [ "$(grep -v '^#' "$tmp/D.csv" | awk -F, 'NF == 6' | wc -l)" -eq 6 ]
+expect 0 '^M,eps,t,E_max' "$CONDENSE" flow --M 8 --times 6 --path fast
+expect 2 "--path needs" "$CONDENSE" flow --path slow
 expect 0 'Usage: condense flow' "$CONDENSE" flow --help
 expect 0 'Usage: condense verify' "$CONDENSE" verify --help
 

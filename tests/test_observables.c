@@ -470,9 +470,44 @@ static void test_kernel_views_errors(void **state)
     assert_true(cs[0] == -7 && cs[1] == -7 && amp[0] == -7 && amp[1] == -7);
 }
 
+/* condense_norm2: against the naive sqrt(sum x^2) where that cannot overflow (relative
+ * TOL(n): both round n squares and one sqrt), exactly scale-covariant under powers of two far
+ * beyond the naive sum's range, zero for zeros, and the stride picks every stride-th entry. */
+static void test_norm2(void **state)
+{
+    (void)state;
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_non_null(rng);
+    gsl_rng_set(rng, 5UL);
+    double x[40], y[40];
+    fill_random(rng, x, 40);
+    double naive = 0.0;
+    for (size_t k = 0; k < 40; ++k)
+        naive += x[k] * x[k];
+    naive = sqrt(naive);
+    const double n = condense_norm2(x, 40, 1);
+    assert_close(n, naive, TOL(40) * naive, "norm2 vs naive");
+    for (size_t k = 0; k < 40; ++k)
+        y[k] = ldexp(x[k], 700); /* x * 2^700: the naive sum of squares would overflow */
+    assert_true(condense_norm2(y, 40, 1) == ldexp(n, 700));
+    for (size_t k = 0; k < 40; ++k)
+        y[k] = ldexp(x[k], -700);
+    assert_true(condense_norm2(y, 40, 1) == ldexp(n, -700));
+    double every_other = 0.0;
+    for (size_t k = 0; k < 40; k += 2)
+        every_other += x[k] * x[k];
+    assert_close(condense_norm2(x, 20, 2), sqrt(every_other), TOL(20) * sqrt(every_other),
+                 "stride 2");
+    memset(y, 0, sizeof y);
+    assert_true(condense_norm2(y, 40, 1) == 0.0);
+    assert_true(condense_norm2(y, 0, 1) == 0.0);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_norm2),
         cmocka_unit_test(test_cosine_exact_values),
         cmocka_unit_test(test_cosine_scale_invariance),
         cmocka_unit_test(test_cosine_vs_distance),

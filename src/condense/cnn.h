@@ -109,11 +109,20 @@ static inline double *condense_a(const condense_cnn *net, size_t u, size_t v, si
 /* ---- forward and backward pass for one sample: App. B.2 and B.3 -------------------------- */
 
 /* Per-sample buffers: x^[l](i) and z^[l](i) of eq. (21) for l = 1..L. */
+/* Which implementation condense_risk and condense_gd_field use (condense_workspace_set_path):
+ * the direct reference of eq. (2), (21)-(23), or the fast path of fast.h (im2col, CBLAS
+ * dgemm, OpenMP across samples), tested against the direct one. */
+typedef enum condense_path { CONDENSE_PATH_DIRECT = 0, CONDENSE_PATH_FAST = 1 } condense_path;
+
+struct condense_fast_buffers; /* private to fast.c */
+
 typedef struct condense_workspace {
     size_t L;
     size_t W[CONDENSE_MAX_LAYERS + 1], H[CONDENSE_MAX_LAYERS + 1], C[CONDENSE_MAX_LAYERS + 1];
     double *x[CONDENSE_MAX_LAYERS + 1]; /* x^[l], l = 1..L, array (W_l, H_l, C_l) */
     double *z[CONDENSE_MAX_LAYERS + 1]; /* z^[l], l = 1..L, array (W_l, H_l, C_l) */
+    condense_path path;                 /* CONDENSE_PATH_DIRECT after alloc */
+    struct condense_fast_buffers *fast; /* the fast path's buffers, NULL until selected */
 } condense_workspace;
 
 int condense_workspace_alloc(const condense_cnn *net, condense_workspace **ws);

@@ -15,6 +15,10 @@ extern "C" {
  * untouched) or a zero vector where a direction is needed, CONDENSE_ENOMEM.  Cosines are
  * clamped to [-1, 1] (rounding of a unit vectors' dot product can leave it an ulp outside). */
 
+/* |x|_2 of n entries taken every `stride` doubles, by the scaled sum of squares of the
+ * reference BLAS dnrm2: no overflow or underflow for any finite entries. */
+double condense_norm2(const double *x, size_t n, size_t stride);
+
 /* Eq. (5): D(u_1, u_2) = u_1.u_2 / (|u_1| |u_2|).  CONDENSE_EDOM when a vector is zero (*D
  * untouched).  Scale-free in floating point too: no overflow for huge or tiny entries. */
 int condense_cosine(const double *u1, const double *u2, size_t len, double *D);

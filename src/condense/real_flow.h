@@ -16,7 +16,8 @@
  *
  * Errors follow error.h: NULL arguments give CONDENSE_EINVAL.  A flow is not safe to use from
  * two threads at once (the field works in the flow's scratch buffers); the field itself may
- * run in parallel over kernels (OpenMP), with results independent of the number of threads.
+ * run in parallel over kernels (OpenMP); on the direct path its results do not depend on the
+ * number of threads, on the fast path (fast.h) only through rounding.
  */
 #ifndef CONDENSE_REAL_FLOW_H
 #define CONDENSE_REAL_FLOW_H
@@ -37,13 +38,15 @@ typedef struct condense_real_flow {
     const condense_data *data; /* not owned; must outlive the flow; read at every evaluation */
     double eps;
     size_t M, m;
-    size_t dim;             /* number of parameters: M (C_0 m^2 + 1 + W_1 H_1) */
-    condense_cnn *net;      /* scratch two-layer network holding theta_bar */
-    condense_workspace *ws; /* scratch */
-    double *scratch;        /* scratch, dim doubles (GD and Adam keep the field here) */
-    unsigned long n_field;  /* field evaluations so far (calls that pass the argument
-                             * checks, including those that fail on a non-finite value);
-                             * the caller may reset it */
+    size_t dim;                      /* number of parameters: M (C_0 m^2 + 1 + W_1 H_1) */
+    condense_cnn *net;               /* scratch two-layer network holding theta_bar */
+    condense_workspace *ws;          /* scratch */
+    double *scratch;                 /* scratch, dim doubles (GD and Adam keep the field here) */
+    condense_path path;              /* CONDENSE_PATH_DIRECT after alloc; see fast.h */
+    struct condense_fast_flow *fast; /* the fast path's buffers, NULL until selected */
+    unsigned long n_field;           /* field evaluations so far (calls that pass the argument
+                                      * checks, including those that fail on a non-finite value);
+                                      * the caller may reset it */
 } condense_real_flow;
 
 /* A flow for data, M kernels of size m, activation sigma and scale eps > 0.  CONDENSE_ESIZE

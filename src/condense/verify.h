@@ -20,6 +20,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "condense/activation.h"
+#include "condense/cnn.h"
 #include "condense/data.h"
 #include "condense/spectrum.h"
 
@@ -46,6 +47,7 @@ typedef struct condense_verify_config {
     double t_end;          /* end of each run; 0: 1.25 x the largest of t_0, t_bar_0 and
                             * the time linear growth needs to reach T_eff's threshold */
     int run_to_end;        /* 0: a run stops once T_eff, t_0 and t_bar_0 are passed */
+    condense_path path;    /* the real flow's implementation (default: the direct reference) */
     int record_kernels;    /* 1: also record each kernel's cosine with 1 and amplitude at
                             * every sampled time, and the cosine matrix D at the last */
 } condense_verify_config;

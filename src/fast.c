@@ -1,0 +1,446 @@
+/* fast.c -- the fast path of the (L+1)-layer CNN: the same mathematics as forward.c, backward.c
+ * and risk.c (CNN paper eq. 1, 2, 21-23), reorganized for speed.  The direct files stay the
+ * reference; tests/test_fast.c checks every result here against them.
+ *
+ * Why im2col.  The convolution of eq. (2) is, for one sample and one layer, a product of two
+ * matrices once the input patches are laid out as rows: row (u,v) of the patch matrix P^[l]
+ * lists in^[l]_{u+p,v+q,alpha} in the order (p, q, alpha), which is exactly the row order of
+ * W^[l] stored as (m, m, C_{l-1}, C_l), i.e. as a (C_{l-1} m^2) x C_l row-major matrix.  Then
+ * x^[l] = P^[l] W^[l] + 1 b^[l]^T is one dgemm, the kernel gradient of eq. (22) is
+ * P^[l]^T Z^[l], and the back-propagation of eq. (21) is Z^[l] W^[l]^T followed by the adjoint
+ * of the patch gathering (col2im: overlapping patches summed back into place).  Copying each
+ * input value m^2 times costs O(W H C m^2) memory traffic, against O(W H C m^2 C_l) flops of
+ * the product, and buys contiguous, cache-blocked BLAS loops instead of the reference's
+ * chi-tested scalar sums.  Gathering is cheap in this layout: for fixed (u, v, p) the entries
+ * (q, alpha) are m C_{l-1} consecutive doubles of the input, so a patch row is m memcpys.
+ *
+ * Threads.  Samples are independent until their contributions are summed, so one OpenMP
+ * region splits 1..n into contiguous blocks (a static schedule), each thread with its own
+ * buffers and gradient accumulator; the accumulators and the partial sums of e_i^2 are then
+ * added in thread order.  A result therefore depends on the thread count only through the
+ * order of additions (rounding), and is bitwise reproducible for a fixed count.  Errors
+ * cannot leave the region (condense_error_set records per thread): each thread notes its first
+ * non-finite f and the failure is reported after the region, for the smallest such sample,
+ * as the direct path (which stops at the first) would.
+ *
+ * Buffers live in ws->fast, allocated by condense_workspace_set_path and never on the hot
+ * path.  Selecting CONDENSE_PATH_DIRECT again keeps them (switching back to FAST is then free);
+ * condense_workspace_free frees them. */
+#include <config.h>
+
+#include <limits.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cblas.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "condense/error.h"
+#include "condense/fast.h"
+#include "fast_internal.h"
+
+#define MAXL CONDENSE_MAX_LAYERS
+
+/* One thread's buffers: everything one sample needs. */
+typedef struct fast_thread {
+    double *P[MAXL + 1]; /* P^[l]: W_l H_l x C_{l-1} m_l^2; backward reuses it for Z W^T */
+    double *X[MAXL + 1]; /* x^[l](i): W_l H_l x C_l row-major = array (W_l, H_l, C_l) */
+    double *S[MAXL + 1]; /* sigma(x^[l](i)) */
+    double *Z[MAXL + 1]; /* z^[l](i) */
+    double *grad;        /* sum over this thread's samples of weight_i df/dtheta, pack order */
+    double sum;          /* sum over this thread's samples of e_i^2 */
+    size_t bad_i;        /* first sample (1-based) of this thread with non-finite f; 0: none */
+    double bad_f;        /* that f */
+    int active;          /* this thread had samples in the last call */
+} fast_thread;
+
+struct condense_fast_buffers {
+    size_t L;
+    size_t W[MAXL + 1], H[MAXL + 1], C[MAXL + 1], m[MAXL + 1]; /* the network's sizes */
+    size_t R[MAXL + 1]; /* W_l H_l: rows of P^[l], x^[l], z^[l] */
+    size_t K[MAXL + 1]; /* C_{l-1} m_l^2: columns of P^[l], rows of W^[l] as a matrix */
+    size_t nparams, off_W[MAXL + 1], off_b[MAXL + 1], off_a; /* theta's pack order */
+    double *ones; /* max_l W_l H_l ones: the column sums of z^[l] as one dgemv */
+    int nthreads;
+    fast_thread *t;
+};
+
+void condense_fast_buffers_free(struct condense_fast_buffers *fb)
+{
+    if (fb == NULL) return;
+    for (int k = 0; fb->t != NULL && k < fb->nthreads; ++k) {
+        for (size_t l = 1; l <= fb->L; ++l) {
+            free(fb->t[k].P[l]);
+            free(fb->t[k].X[l]);
+            free(fb->t[k].S[l]);
+            free(fb->t[k].Z[l]);
+        }
+        free(fb->t[k].grad);
+    }
+    free(fb->t);
+    free(fb->ones);
+    free(fb);
+}
+
+int condense_fast_buffers_threads(const struct condense_fast_buffers *fb)
+{
+    return fb == NULL ? 0 : fb->nthreads;
+}
+
+/* The threads the buffers are made for: OpenMP's current team size for a new region. */
+static int max_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_max_threads();
+#else
+    return 1;
+#endif
+}
+
+/* CBLAS takes int sizes: every row count, column count and vector length must fit; and the
+ * patch matrix, which no other buffer bounds, must have a byte size that fits a size_t. */
+static int check_sizes(const condense_cnn *net)
+{
+    for (size_t l = 1; l <= net->L; ++l) {
+        const size_t R = net->W[l] * net->H[l], K = net->C[l - 1] * net->m[l] * net->m[l];
+        if (R > (size_t)INT_MAX / net->C[l] || K > (size_t)INT_MAX ||
+            K > SIZE_MAX / sizeof(double) / R)
+            CONDENSE_ERROR(CONDENSE_ESIZE, "layer %zu is too large for the fast path", l);
+    }
+    return CONDENSE_OK;
+}
+
+static int buffers_alloc(const condense_cnn *net, int nthreads, struct condense_fast_buffers **out)
+{
+    struct condense_fast_buffers *fb = calloc(1, sizeof *fb);
+    if (fb != NULL) fb->t = calloc((size_t)nthreads, sizeof *fb->t);
+    if (fb == NULL || fb->t == NULL) {
+        free(fb);
+        CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate the fast path's buffers");
+    }
+    fb->L = net->L;
+    fb->nthreads = nthreads;
+    size_t off = 0, Rmax = 0;
+    for (size_t l = 0; l <= net->L; ++l) {
+        fb->W[l] = net->W[l];
+        fb->H[l] = net->H[l];
+        fb->C[l] = net->C[l];
+        fb->m[l] = net->m[l];
+        if (l == 0) continue;
+        fb->R[l] = net->W[l] * net->H[l];
+        fb->K[l] = net->C[l - 1] * net->m[l] * net->m[l];
+        if (fb->R[l] > Rmax) Rmax = fb->R[l];
+        fb->off_W[l] = off;
+        fb->off_b[l] = off + condense_cnn_W_size(net, l);
+        off = fb->off_b[l] + condense_cnn_b_size(net, l);
+    }
+    fb->off_a = off;
+    fb->nparams = condense_cnn_nparams(net);
+    fb->ones = malloc(Rmax * sizeof(double));
+    int failed = fb->ones == NULL;
+    for (int k = 0; k < nthreads && !failed; ++k) {
+        fast_thread *th = &fb->t[k];
+        for (size_t l = 1; l <= net->L; ++l) {
+            const size_t RC = fb->R[l] * fb->C[l] * sizeof(double);
+            th->P[l] = malloc(fb->R[l] * fb->K[l] * sizeof(double));
+            th->X[l] = malloc(RC);
+            th->S[l] = malloc(RC);
+            th->Z[l] = malloc(RC);
+            failed |= th->P[l] == NULL || th->X[l] == NULL || th->S[l] == NULL || th->Z[l] == NULL;
+        }
+        th->grad = malloc(fb->nparams * sizeof(double));
+        failed |= th->grad == NULL;
+    }
+    if (failed) {
+        condense_fast_buffers_free(fb);
+        CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate the fast path's buffers");
+    }
+    for (size_t r = 0; r < Rmax; ++r)
+        fb->ones[r] = 1.0;
+    *out = fb;
+    return CONDENSE_OK;
+}
+
+/* Selecting FAST allocates buffers for the current thread count unless ws already has buffers
+ * for at least that many; selecting DIRECT keeps them (freed by condense_workspace_free). */
+int condense_workspace_set_path(condense_workspace *ws, const condense_cnn *net, condense_path path)
+{
+    CONDENSE_CHECK_NULL(ws);
+    CONDENSE_CHECK_NULL(net);
+    CONDENSE_TRY(condense_workspace_check(ws, net));
+    if (path != CONDENSE_PATH_DIRECT && path != CONDENSE_PATH_FAST)
+        CONDENSE_ERROR(CONDENSE_EINVAL, "path %d is neither direct (%d) nor fast (%d)", (int)path,
+                       (int)CONDENSE_PATH_DIRECT, (int)CONDENSE_PATH_FAST);
+    const int threads = max_threads();
+    if (path == CONDENSE_PATH_FAST && (ws->fast == NULL || ws->fast->nthreads < threads)) {
+        struct condense_fast_buffers *fb = NULL;
+        CONDENSE_TRY(check_sizes(net));
+        CONDENSE_TRY(buffers_alloc(net, threads, &fb));
+        condense_fast_buffers_free(ws->fast); /* only now: on failure ws is left as it was */
+        ws->fast = fb;
+    }
+    ws->path = path;
+    return CONDENSE_OK;
+}
+
+int condense_path_from_name(const char *name, condense_path *path)
+{
+    CONDENSE_CHECK_NULL(name);
+    CONDENSE_CHECK_NULL(path);
+    if (strcmp(name, "direct") == 0)
+        *path = CONDENSE_PATH_DIRECT;
+    else if (strcmp(name, "fast") == 0)
+        *path = CONDENSE_PATH_FAST;
+    else
+        CONDENSE_ERROR(CONDENSE_EINVAL, "unknown path '%s' (direct or fast)", name);
+    return CONDENSE_OK;
+}
+
+/* NULL for a value that is no path (like condense_activation_at out of range). */
+const char *condense_path_name(condense_path path)
+{
+    switch (path) {
+    case CONDENSE_PATH_DIRECT:
+        return "direct";
+    case CONDENSE_PATH_FAST:
+        return "fast";
+    }
+    return NULL;
+}
+
+/* ---- one sample ---------------------------------------------------------------------------- */
+
+/* The patch matrix of eq. (2): row (u,v) of P = in_{u+p, v+q, alpha} for (p, q, alpha) in
+ * W^[l]'s storage order.  in is array (W_in, H_in, C_in); for fixed (u, v, p) the (q, alpha)
+ * entries are m C_in consecutive input values. */
+static void im2col(const double *in, size_t H_in, size_t C_in, size_t m, size_t W_out, size_t H_out,
+                   double *P)
+{
+    const size_t run = m * C_in;
+    for (size_t u = 0; u < W_out; ++u)
+        for (size_t v = 0; v < H_out; ++v)
+            for (size_t p = 0; p < m; ++p, P += run)
+                memcpy(P, in + ((u + p) * H_in + v) * C_in, run * sizeof(double));
+}
+
+/* The adjoint of im2col: out (array (W_in, H_in, C_in), zeroed here) receives at every input
+ * position the sum of the G entries of all patches that contain it -- the sum over (s, t)
+ * with chi(u - s, v - t) = 1 of eq. (21). */
+static void col2im(const double *G, size_t W_in, size_t H_in, size_t C_in, size_t m, size_t W_out,
+                   size_t H_out, double *out)
+{
+    const size_t run = m * C_in;
+    memset(out, 0, W_in * H_in * C_in * sizeof(double));
+    for (size_t u = 0; u < W_out; ++u)
+        for (size_t v = 0; v < H_out; ++v)
+            for (size_t p = 0; p < m; ++p, G += run) {
+                double *o = out + ((u + p) * H_in + v) * C_in;
+                for (size_t k = 0; k < run; ++k)
+                    o[k] += G[k];
+            }
+}
+
+/* CNN paper eq. (2): x^[l] = P^[l] W^[l] + 1 b^[l]^T layer by layer, then f = <a, sigma(x^[L])>.
+ * x0 is the sample's input, array (W_0, H_0, C_0). */
+static double sample_forward(const condense_cnn *net, const struct condense_fast_buffers *fb,
+                             fast_thread *th, const double *x0)
+{
+    for (size_t l = 1; l <= fb->L; ++l) {
+        const double *in = l == 1 ? x0 : th->S[l - 1];
+        const size_t R = fb->R[l], K = fb->K[l], C = fb->C[l];
+        im2col(in, fb->H[l - 1], fb->C[l - 1], fb->m[l], fb->W[l], fb->H[l], th->P[l]);
+        double *X = th->X[l], *S = th->S[l];
+        for (size_t r = 0; r < R; ++r)
+            memcpy(X + r * C, net->bias[l], C * sizeof(double));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)R, (int)C, (int)K, 1.0,
+                    th->P[l], (int)K, net->kernel[l], (int)C, 1.0, X, (int)C);
+        for (size_t k = 0; k < R * C; ++k)
+            S[k] = condense_sigma(&net->sigma, X[k]);
+    }
+    const size_t L = fb->L;
+    return cblas_ddot((int)(fb->R[L] * fb->C[L]), net->a, 1, th->S[L], 1);
+}
+
+/* CNN paper eq. (21)-(22), after sample_forward: th->grad += weight df/dtheta. */
+static void sample_backward(const condense_cnn *net, const struct condense_fast_buffers *fb,
+                            fast_thread *th, double weight)
+{
+    const size_t L = fb->L;
+    double *g = th->grad;
+    /* eq. (21), last line: z^[L] = a sigma'(x^[L]) */
+    for (size_t k = 0; k < fb->R[L] * fb->C[L]; ++k)
+        th->Z[L][k] = net->a[k] * condense_sigma1(&net->sigma, th->X[L][k]);
+    for (size_t l = L; l >= 1; --l) {
+        const int R = (int)fb->R[l], K = (int)fb->K[l], C = (int)fb->C[l];
+        /* eq. (22): dW^[l] += weight P^[l]^T z^[l], db^[l] += weight 1^T z^[l] */
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, C, R, weight, th->P[l], K, th->Z[l],
+                    C, 1.0, g + fb->off_W[l], C);
+        cblas_dgemv(CblasRowMajor, CblasTrans, R, C, weight, th->Z[l], C, fb->ones, 1, 1.0,
+                    g + fb->off_b[l], 1);
+        if (l == 1) break;
+        /* eq. (21), first line: z^[l-1] = col2im(z^[l] W^[l]^T) sigma'(x^[l-1]); P^[l] is
+         * spent, so it holds z^[l] W^[l]^T */
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, R, K, C, 1.0, th->Z[l], C,
+                    net->kernel[l], C, 0.0, th->P[l], K);
+        double *Z = th->Z[l - 1];
+        const double *X = th->X[l - 1];
+        col2im(th->P[l], fb->W[l - 1], fb->H[l - 1], fb->C[l - 1], fb->m[l], fb->W[l], fb->H[l], Z);
+        for (size_t k = 0; k < fb->R[l - 1] * fb->C[l - 1]; ++k)
+            Z[k] *= condense_sigma1(&net->sigma, X[k]);
+    }
+    /* eq. (22)-(23): da += weight sigma(x^[L]) */
+    cblas_daxpy((int)(fb->R[L] * fb->C[L]), weight, th->S[L], 1, g + fb->off_a, 1);
+}
+
+/* The workspace holds x^[l] (and z^[l]) of the last sample, as after the direct path. */
+static void copy_last(const struct condense_fast_buffers *fb, const fast_thread *th,
+                      condense_workspace *ws, int with_z)
+{
+    for (size_t l = 1; l <= fb->L; ++l) {
+        memcpy(ws->x[l], th->X[l], fb->R[l] * fb->C[l] * sizeof(double));
+        if (with_z) memcpy(ws->z[l], th->Z[l], fb->R[l] * fb->C[l] * sizeof(double));
+    }
+}
+
+/* ---- all samples ------------------------------------------------------------------------------
+ */
+
+/* Samples lo+1..hi on one thread: e_i of eq. (1) into e (may be NULL) and th->sum; with
+ * backward, th->grad += -(e_i / n) df(x_i)/dtheta (eq. 23).  Stops at the first non-finite f. */
+static void run_block(const condense_cnn *net, const condense_data *data, condense_workspace *ws,
+                      fast_thread *th, size_t lo, size_t hi, double *e, int backward)
+{
+    const struct condense_fast_buffers *fb = ws->fast;
+    const size_t in_size = data->W0 * data->H0 * data->C0;
+    const double n = (double)data->n;
+    th->sum = 0.0;
+    th->bad_i = 0;
+    th->active = lo < hi;
+    if (backward && th->active) memset(th->grad, 0, fb->nparams * sizeof(double));
+    for (size_t k = lo; k < hi; ++k) {
+        const double f = sample_forward(net, fb, th, data->x + k * in_size);
+        if (!isfinite(f)) {
+            th->bad_i = k + 1;
+            th->bad_f = f;
+            return;
+        }
+        const double e_i = f - data->y[k];
+        if (e != NULL) e[k] = e_i;
+        th->sum += e_i * e_i;
+        if (backward) sample_backward(net, fb, th, -e_i / n);
+        if (k + 1 == data->n) copy_last(fb, th, ws, backward);
+    }
+}
+
+/* Every sample, split into contiguous blocks over min(buffers, OpenMP threads, n) threads.
+ * *used receives the number of threads that ran (their buffers hold the partial results); a
+ * non-finite f is reported for the first such sample. */
+static int run_all(const condense_cnn *net, const condense_data *data, condense_workspace *ws,
+                   double *e, int backward, int *used)
+{
+    fast_thread *threads = ws->fast->t;
+    int T = ws->fast->nthreads;
+    if (max_threads() < T) T = max_threads();
+    if ((size_t)T > data->n) T = data->n > 0 ? (int)data->n : 1;
+    int team = 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(T)
+#else
+    (void)T; /* one thread without OpenMP */
+#endif
+    {
+        int t = 0, nt = 1;
+#ifdef _OPENMP
+        t = omp_get_thread_num();
+        nt = omp_get_num_threads();
+        if (t == 0) team = nt; /* read after the region's closing barrier */
+#endif
+        run_block(net, data, ws, &threads[t], data->n * (size_t)t / (size_t)nt,
+                  data->n * (size_t)(t + 1) / (size_t)nt, e, backward);
+    }
+    size_t bad = 0;
+    double bad_f = 0.0;
+    for (int t = 0; t < team; ++t)
+        if (threads[t].bad_i != 0 && (bad == 0 || threads[t].bad_i < bad)) {
+            bad = threads[t].bad_i;
+            bad_f = threads[t].bad_f;
+        }
+    if (bad != 0) CONDENSE_ERROR(CONDENSE_EDOM, "f(x_%zu, theta) = %g is not finite", bad, bad_f);
+    *used = team;
+    return CONDENSE_OK;
+}
+
+/* The argument checks of the direct passes (condense_pass_check), then the path. */
+static int fast_check(const condense_cnn *net, const condense_data *data,
+                      const condense_workspace *ws)
+{
+    CONDENSE_CHECK_NULL(net);
+    CONDENSE_CHECK_NULL(ws);
+    CONDENSE_TRY(condense_cnn_check_data(net, data));
+    CONDENSE_TRY(condense_workspace_check(ws, net));
+    if (ws->path != CONDENSE_PATH_FAST || ws->fast == NULL)
+        CONDENSE_ERROR(CONDENSE_EINVAL, "the fast path is not selected on this workspace "
+                                        "(condense_workspace_set_path)");
+    return CONDENSE_OK;
+}
+
+/* sum of e_i^2 over all samples: the threads' partial sums in thread order. */
+static double sum_sq(const struct condense_fast_buffers *fb, int used)
+{
+    double sum = 0.0;
+    for (int t = 0; t < used; ++t)
+        if (fb->t[t].active) sum += fb->t[t].sum;
+    return sum;
+}
+
+/* dst[k] = sum over threads, in thread order, of their grad[off + k]. */
+static void reduce(const struct condense_fast_buffers *fb, int used, size_t off, size_t count,
+                   double *dst)
+{
+    for (size_t k = 0; k < count; ++k) {
+        double s = 0.0;
+        for (int t = 0; t < used; ++t)
+            if (fb->t[t].active) s += fb->t[t].grad[off + k];
+        dst[k] = s;
+    }
+}
+
+/* CNN paper eq. (1): R_S = 1/(2n) sum_i e_i^2, e_i = f(x_i, theta) - y_i.  On failure *R_S is
+ * untouched; e may hold some e_i already, as on the direct path. */
+int condense_fast_risk(const condense_cnn *net, const condense_data *data, condense_workspace *ws,
+                       double *R_S, double *e)
+{
+    CONDENSE_CHECK_NULL(R_S);
+    CONDENSE_CHECK_NULL(data);
+    CONDENSE_TRY(fast_check(net, data, ws));
+    int used = 0;
+    CONDENSE_TRY(run_all(net, data, ws, e, 0, &used));
+    const double risk = sum_sq(ws->fast, used) / (2.0 * (double)data->n);
+    if (!isfinite(risk)) CONDENSE_ERROR(CONDENSE_EDOM, "R_S(theta) = %g is not finite", risk);
+    *R_S = risk;
+    return CONDENSE_OK;
+}
+
+/* CNN paper eq. (20), (23): d theta/dt = -(1/n) sum_i e_i df(x_i)/d theta.  On failure dtheta
+ * and R_S are untouched (the accumulators are per thread). */
+int condense_fast_gd_field(const condense_cnn *net, const condense_data *data,
+                           condense_workspace *ws, condense_cnn *dtheta, double *R_S)
+{
+    CONDENSE_CHECK_NULL(data);
+    CONDENSE_TRY(condense_cnn_same_shape(net, dtheta));
+    CONDENSE_TRY(fast_check(net, data, ws));
+    int used = 0;
+    CONDENSE_TRY(run_all(net, data, ws, NULL, 1, &used));
+    const struct condense_fast_buffers *fb = ws->fast;
+    for (size_t l = 1; l <= fb->L; ++l) {
+        reduce(fb, used, fb->off_W[l], condense_cnn_W_size(net, l), dtheta->kernel[l]);
+        reduce(fb, used, fb->off_b[l], condense_cnn_b_size(net, l), dtheta->bias[l]);
+    }
+    reduce(fb, used, fb->off_a, condense_cnn_a_size(net), dtheta->a);
+    if (R_S != NULL) *R_S = sum_sq(fb, used) / (2.0 * (double)data->n);
+    return CONDENSE_OK;
+}

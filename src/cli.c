@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "condense/condense.h"
@@ -156,6 +157,42 @@ typedef struct eval_options {
     const char *save, *load;
     condense_path path;
 } eval_options;
+
+/* Atomic output files (see cli.h). */
+int cli_out_open(cli_out_file *o, const char *dir, const char *name)
+{
+    if (dir == NULL) {
+        o->f = stdout;
+        o->path[0] = '\0';
+        return CONDENSE_OK;
+    }
+    if (name != NULL)
+        snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
+    else
+        snprintf(o->path, sizeof o->path, "%s", dir);
+    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
+    o->f = fopen(o->tmp, "w");
+    if (o->f == NULL)
+        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(errno));
+    return CONDENSE_OK;
+}
+
+int cli_out_close(cli_out_file *o)
+{
+    if (o->f == stdout) return fflush(stdout) == 0 ? CONDENSE_OK : CONDENSE_EIO;
+    const int bad = fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
+    const int err = errno;
+    if (fclose(o->f) != 0 || bad) {
+        remove(o->tmp);
+        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(err));
+    }
+    if (rename(o->tmp, o->path) != 0) {
+        const int rerr = errno;
+        remove(o->tmp);
+        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->path, strerror(rerr));
+    }
+    return CONDENSE_OK;
+}
 
 /* Parse the options of eval; returns 0 or the usage exit status. */
 static int parse_eval(int argc, char **argv, eval_options *o)

@@ -3,6 +3,7 @@
 #define CONDENSE_CLI_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define EXIT_USAGE 2
 
@@ -28,6 +29,17 @@ int cli_parse_wxh(const char *s, size_t *W, size_t *H);
 
 /* A comma-separated list of 1 to 16 positive sizes into list[1..], its length into *count. */
 int cli_parse_list(const char *s, size_t *list, size_t *count);
+
+/* Output files are written to NAME.tmp and renamed into place (after fflush and fsync), so
+ * that an interrupted run leaves either the old file or the complete new one.  cli_out_open
+ * with dir NULL writes to stdout; name NULL takes dir as the whole path.  Both return a
+ * condense status (CONDENSE_EIO with the path and the system's reason). */
+typedef struct cli_out_file {
+    FILE *f;
+    char path[4096], tmp[4200];
+} cli_out_file;
+int cli_out_open(cli_out_file *o, const char *dir, const char *name);
+int cli_out_close(cli_out_file *o);
 
 /* The commands in cli_verify.c. */
 int cli_verify(int argc, char **argv);

@@ -17,48 +17,6 @@
 #include "condense/fast.h"
 #include "condense/verify.h"
 
-/* Output files are written to NAME.tmp and renamed into place, so that an interrupted run
- * leaves either the old file or the complete new one. */
-typedef struct out_file {
-    FILE *f;
-    char path[4096], tmp[4200];
-} out_file;
-
-static int out_open(out_file *o, const char *dir, const char *name)
-{
-    if (dir == NULL) {
-        o->f = stdout;
-        o->path[0] = '\0';
-        return CONDENSE_OK;
-    }
-    if (name != NULL)
-        snprintf(o->path, sizeof o->path, "%s/%s", dir, name);
-    else
-        snprintf(o->path, sizeof o->path, "%s", dir);
-    snprintf(o->tmp, sizeof o->tmp, "%s.tmp", o->path);
-    o->f = fopen(o->tmp, "w");
-    if (o->f == NULL)
-        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(errno));
-    return CONDENSE_OK;
-}
-
-static int out_close(out_file *o)
-{
-    if (o->f == stdout) return fflush(stdout) == 0 ? CONDENSE_OK : CONDENSE_EIO;
-    const int bad = fflush(o->f) != 0 || fsync(fileno(o->f)) != 0;
-    const int err = errno;
-    if (fclose(o->f) != 0 || bad) {
-        remove(o->tmp);
-        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(err));
-    }
-    if (rename(o->tmp, o->path) != 0) {
-        const int rerr = errno;
-        remove(o->tmp);
-        return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->path, strerror(rerr));
-    }
-    return CONDENSE_OK;
-}
-
 /* The provenance line every output file starts with. */
 static void provenance(FILE *f, const condense_verify_config *cfg)
 {
@@ -163,8 +121,8 @@ static int write_verify_csv(const char *dir, const condense_verify_config *cfg,
                             const condense_verify_instance *inst, const condense_verify_result *res,
                             size_t count)
 {
-    out_file o;
-    CONDENSE_TRY(out_open(&o, dir, "summary.csv"));
+    cli_out_file o;
+    CONDENSE_TRY(cli_out_open(&o, dir, "summary.csv"));
     provenance(o.f, cfg);
     fprintf(o.f, "result,equation,pass,margin,margin_meaning,measured\n");
     for (size_t k = 0; k < count; ++k) {
@@ -177,13 +135,13 @@ static int write_verify_csv(const char *dir, const condense_verify_config *cfg,
         csv_field(o.f, res[k].measured);
         fputc('\n', o.f);
     }
-    CONDENSE_TRY(out_close(&o));
-    CONDENSE_TRY(out_open(&o, dir, "runs.csv"));
+    CONDENSE_TRY(cli_out_close(&o));
+    CONDENSE_TRY(cli_out_open(&o, dir, "runs.csv"));
     provenance(o.f, cfg);
     fputs(run_header, o.f);
     for (size_t k = 0; k < inst->n_runs; ++k)
         run_rows(o.f, &inst->runs[k]);
-    return out_close(&o);
+    return cli_out_close(&o);
 }
 
 int cli_verify(int argc, char **argv)
@@ -273,30 +231,30 @@ int cli_verify(int argc, char **argv)
 static int write_kernels(const char *path, const condense_verify_config *cfg,
                          const condense_verify_run *run)
 {
-    out_file o;
-    CONDENSE_TRY(out_open(&o, path, NULL));
+    cli_out_file o;
+    CONDENSE_TRY(cli_out_open(&o, path, NULL));
     provenance(o.f, cfg);
     fprintf(o.f, "t,beta,cos_ones,amplitude\n");
     for (size_t k = 0; k < run->nt; ++k)
         for (size_t beta = 1; beta <= run->M; ++beta)
             fprintf(o.f, "%.17g,%zu,%.17g,%.17g\n", run->t[k], beta,
                     run->cos_ones[k * run->M + beta - 1], run->amplitude[k * run->M + beta - 1]);
-    return out_close(&o);
+    return cli_out_close(&o);
 }
 
 /* The cosine matrix D of eq. (5) at the last sampled time, one row per kernel. */
 static int write_cosines(const char *path, const condense_verify_config *cfg,
                          const condense_verify_run *run)
 {
-    out_file o;
-    CONDENSE_TRY(out_open(&o, path, NULL));
+    cli_out_file o;
+    CONDENSE_TRY(cli_out_open(&o, path, NULL));
     provenance(o.f, cfg);
     fprintf(o.f, "# D(theta_{W,beta}, theta_{W,beta'}) at t = %.17g, M = %zu rows\n",
             run->t[run->nt - 1], run->M);
     for (size_t a = 0; a < run->M; ++a)
         for (size_t b = 0; b < run->M; ++b)
             fprintf(o.f, "%.17g%c", run->D[a * run->M + b], b + 1 < run->M ? ',' : '\n');
-    return out_close(&o);
+    return cli_out_close(&o);
 }
 
 static void flow_usage(void)
@@ -400,8 +358,8 @@ int cli_flow(int argc, char **argv)
     if (status == CONDENSE_OK) status = condense_verify_instance_run(inst, NULL, NULL);
     const condense_verify_run *run = status == CONDENSE_OK ? &inst->runs[0] : NULL;
     if (status == CONDENSE_OK) {
-        out_file o;
-        status = out_open(&o, out, NULL);
+        cli_out_file o;
+        status = cli_out_open(&o, out, NULL);
         if (status == CONDENSE_OK) {
             static char text[4096];
             condense_verify_describe(inst, text, sizeof text);
@@ -415,7 +373,7 @@ int cli_flow(int argc, char **argv)
                     run->t0_bar, run->n_field);
             fputs(run_header, o.f);
             run_rows(o.f, run);
-            status = out_close(&o);
+            status = cli_out_close(&o);
         }
         if (status == CONDENSE_OK && kernels != NULL) status = write_kernels(kernels, &cfg, run);
         if (status == CONDENSE_OK && cosines != NULL) status = write_cosines(cosines, &cfg, run);

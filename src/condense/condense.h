@@ -21,5 +21,6 @@
 #include "condense/observables.h"
 #include "condense/verify.h"
 #include "condense/dataset.h"
+#include "condense/spectra.h"
 
 #endif

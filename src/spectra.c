@@ -134,8 +134,10 @@ static void spectra_summarize(condense_spectra *s)
         condense_mean_std(s->cos + a, T, s->C0 + 1, &s->cos_mean[a], &s->cos_std[a]);
 }
 
-int condense_spectra_run(const condense_spectra_config *cfg, const condense_image_set *set,
-                         condense_spectra_progress progress, void *user, condense_spectra **out)
+/* The trials, with images from set, else from pool, else synthetic. */
+static int spectra_run(const condense_spectra_config *cfg, const condense_image_set *set,
+                       const condense_data *pool, condense_spectra_progress progress, void *user,
+                       condense_spectra **out)
 {
     CONDENSE_CHECK_NULL(cfg);
     CONDENSE_CHECK_NULL(out);
@@ -145,7 +147,10 @@ int condense_spectra_run(const condense_spectra_config *cfg, const condense_imag
     if (set != NULL && cfg->n > set->count)
         CONDENSE_ERROR(CONDENSE_ESIZE, "cannot draw n = %zu images from a set of %zu", cfg->n,
                        set->count);
-    const size_t C0 = set != NULL ? set->channels : cfg->C0;
+    if (pool != NULL && cfg->n > pool->n)
+        CONDENSE_ERROR(CONDENSE_ESIZE, "cannot draw n = %zu samples from a set of %zu", cfg->n,
+                       pool->n);
+    const size_t C0 = set != NULL ? set->channels : pool != NULL ? pool->C0 : cfg->C0;
     condense_spectra *s = NULL;
     CONDENSE_TRY(spectra_alloc(cfg->trials, cfg->top, C0, &s));
     condense_gsl_quiet();
@@ -178,4 +183,18 @@ int condense_spectra_run(const condense_spectra_config *cfg, const condense_imag
     spectra_summarize(s);
     *out = s;
     return CONDENSE_OK;
+}
+
+int condense_spectra_run(const condense_spectra_config *cfg, const condense_image_set *set,
+                         condense_spectra_progress progress, void *user, condense_spectra **out)
+{
+    return spectra_run(cfg, set, NULL, progress, user, out);
+}
+
+int condense_spectra_run_data(const condense_spectra_config *cfg, const condense_data *pool,
+                              condense_spectra_progress progress, void *user,
+                              condense_spectra **out)
+{
+    CONDENSE_CHECK_NULL(pool);
+    return spectra_run(cfg, NULL, pool, progress, user, out);
 }

@@ -16,7 +16,8 @@
  * Trial t = 1..T draws its images with seed_t = the t-th output of gsl_rng_get of a GSL mt19937
  * generator seeded with the base seed (so trials are independent streams and two base seeds
  * do not share trials).  Real data: n images of the set sampled by seed_t
- * (condense_image_set_sample); synthetic data: condense_data_synthetic(..., seed_t). */
+ * (condense_image_set_sample); a stored set: n of its samples (condense_data_sample); synthetic
+ * data: condense_data_synthetic(..., seed_t). */
 #ifndef CONDENSE_SPECTRA_H
 #define CONDENSE_SPECTRA_H
 
@@ -75,6 +76,13 @@ typedef void (*condense_spectra_progress)(size_t done, size_t total, void *user)
  * error of a trial. */
 int condense_spectra_run(const condense_spectra_config *cfg, const condense_image_set *set,
                          condense_spectra_progress progress, void *user, condense_spectra **out);
+
+/* The same with the images of each trial drawn from a stored set: condense_data_sample(pool,
+ * cfg->n, seed_t) (cfg->kind, norm, W0, H0, C0 and c are not used).  Errors as above, with
+ * CONDENSE_EINVAL for a NULL pool and CONDENSE_ESIZE for n > pool->n. */
+int condense_spectra_run_data(const condense_spectra_config *cfg, const condense_data *pool,
+                              condense_spectra_progress progress, void *user,
+                              condense_spectra **out);
 void condense_spectra_free(condense_spectra *s);
 
 /* Mean and sample standard deviation (divisor count - 1; 0 when count = 1) of count values

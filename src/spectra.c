@@ -165,6 +165,8 @@ static int spectra_run(const condense_spectra_config *cfg, const condense_image_
         if (set != NULL)
             status =
                 condense_image_set_sample(set, cfg->kind, cfg->n, s->seeds[t], cfg->norm, &d, NULL);
+        else if (pool != NULL)
+            status = condense_data_sample(pool, cfg->n, s->seeds[t], &d, NULL);
         else
             status =
                 condense_data_synthetic(cfg->n, cfg->W0, cfg->H0, cfg->C0, cfg->c, s->seeds[t], &d);

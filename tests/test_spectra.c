@@ -400,12 +400,47 @@ static void test_run_image_set(void **state)
     assert_ptr_equal(s, sentinel);
 }
 
+/* The trials over a stored set: trial t is condense_data_sample(pool, n, seed_t). */
+static void test_run_data(void **state)
+{
+    (void)state;
+    condense_data *pool = NULL;
+    assert_int_equal(condense_data_synthetic(25, 6, 6, 2, 4.0, 8, &pool), CONDENSE_OK);
+    condense_spectra_config cfg = {.n = 9, .m = 3, .trials = 3, .top = 2, .seed = 21};
+    condense_spectra *s = NULL;
+    assert_int_equal(condense_spectra_run_data(&cfg, pool, NULL, NULL, &s), CONDENSE_OK);
+    assert_int_equal(s->C0, 2);
+    unsigned long seeds[3];
+    expected_seeds(21, 3, seeds);
+    for (size_t t = 0; t < 3; ++t) {
+        condense_data *d = NULL;
+        assert_int_equal(condense_data_sample(pool, 9, seeds[t], &d, NULL), CONDENSE_OK);
+        double eig[2], dl, gr, cos[3];
+        assert_int_equal(condense_spectra_trial(d, 3, 2, eig, &dl, &gr, cos), CONDENSE_OK);
+        assert_memory_equal(eig, s->eig + 2 * t, sizeof eig);
+        assert_memory_equal(cos, s->cos + 3 * t, sizeof cos);
+        condense_data_free(d);
+    }
+    condense_spectra_free(s);
+    condense_spectra sentinel_storage, *sentinel = &sentinel_storage;
+    s = sentinel;
+    assert_int_equal(condense_spectra_run_data(&cfg, NULL, NULL, NULL, &s), CONDENSE_EINVAL);
+    cfg.n = 26;
+    assert_int_equal(condense_spectra_run_data(&cfg, pool, NULL, NULL, &s), CONDENSE_ESIZE);
+    assert_ptr_equal(s, sentinel);
+    condense_data_free(pool);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_trial_against_eigen), cmocka_unit_test(test_trial_single_row),
-        cmocka_unit_test(test_trial_errors),        cmocka_unit_test(test_mean_std),
-        cmocka_unit_test(test_run_synthetic),       cmocka_unit_test(test_run_image_set),
+        cmocka_unit_test(test_trial_against_eigen),
+        cmocka_unit_test(test_trial_single_row),
+        cmocka_unit_test(test_trial_errors),
+        cmocka_unit_test(test_mean_std),
+        cmocka_unit_test(test_run_synthetic),
+        cmocka_unit_test(test_run_image_set),
+        cmocka_unit_test(test_run_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

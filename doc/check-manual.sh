@@ -8,7 +8,9 @@
 #   2. every file the sources include (\input, \inputrows, \includegraphics, \VerbatimInput,
 #      \lstinputlisting) exists -- sources in SRCDOC, generated files in BUILDDOC -- and every
 #      generated one is newer than BUILDDOC/generated/stamp, written when `make doc` started;
-#   3. condense.pdf itself is newer than the stamp.
+#   3. condense.pdf itself is newer than the stamp;
+#   4. every C identifier condense_... the chapters name is declared in a header of src/, and
+#      every file src/... or tests/... they name exists (the notation table stays true).
 # Prints the page count; exits 1 with one line per problem.
 set -eu
 src=${1:?usage: check-manual.sh SRCDOC BUILDDOC}
@@ -78,9 +80,23 @@ for f in $tex_files; do
     rm -f "$text.incl"
 done
 
+# 4. Identifiers and files named in the text exist in the sources.
+top=$src/..
+nid=0
+for id in $(cat $tex_files | sed 's/%.*//' | grep -o 'condense\\_[a-zA-Z0-9\\_]*' | sed 's/\\_/_/g' | sort -u); do
+    case $id in *_NAME | *_ | *_MODULE | *_RESULT) continue ;; esac
+    nid=$((nid + 1))
+    grep -qw "$id" "$top"/src/condense/*.h "$top"/src/*.h 2>/dev/null ||
+        problem "the manual names $id, which no header in src/ declares"
+done
+for f in $(cat $tex_files | sed 's/%.*//' | grep -o '\(src\|tests\|proofs\)/[a-zA-Z0-9\\_/]*\.\(c\|h\|sh\)' | sed 's/\\_/_/g' | sort -u); do
+    case $f in *NAME* | *MODULE* | *RESULT*) continue ;; esac
+    [ -f "$top/$f" ] || problem "the manual names $f, which does not exist"
+done
+
 pages=$("$PDFINFO" "$pdf" | sed -n 's/^Pages: *//p')
 if [ "$fail" -ne 0 ]; then
     echo "check-manual: FAILED ($pdf)" >&2
     exit 1
 fi
-echo "check-manual: $pdf: $pages pages, $nchap chapter titles found, $nincl included files present and fresh"
+echo "check-manual: $pdf: $pages pages, $nchap chapter titles found, $nincl included files present and fresh, $nid identifiers declared"

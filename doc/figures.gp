@@ -23,7 +23,7 @@ set logscale y
 plot for [M in Mlist] sprintf("runs-M%s.dat", M) using 1:($4 > 0 ? $4 : 1/0) with lines lw 2 title sprintf("M = %s", M)
 
 set output "fig-flow.pdf"
-set key top left
+set key bottom right
 set ylabel "E_{max}(t)  and  relative distance real - linear"
 set arrow 1 from teff, graph 0 to teff, graph 1 nohead dt 3 lc rgb "red"
 set label 1 "T_{eff}" at teff, graph 0.95 right offset -0.5,0 tc rgb "red"

@@ -1,12 +1,14 @@
 #!/bin/sh
 # setup.sh -- install condense's build dependencies (Debian), then configure and build.
 # Usage: ./setup.sh [configure options...]
-# Uses sudo for apt-get when not run as root.  Set CONDENSE_SKIP_APT=1 to skip the install.
+# Uses sudo for apt-get when not run as root.  The TeX, gnuplot and poppler packages are for
+# the manual (make doc, make doc-check).  Set CONDENSE_SKIP_APT=1 to skip the install.
 set -eu
 cd "$(dirname "$0")"
 PACKAGES="build-essential autoconf automake libtool autoconf-archive pkg-config \
 libgsl-dev libcmocka-dev libopenblas-openmp-dev lcov valgrind clang-format \
-zlib1g-dev dataset-fashion-mnist gnuplot-nox"
+zlib1g-dev dataset-fashion-mnist gnuplot-nox \
+texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern poppler-utils"
 if [ "${CONDENSE_SKIP_APT:-0}" != 1 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -45,4 +45,7 @@ int cli_out_close(cli_out_file *o);
 int cli_verify(int argc, char **argv);
 int cli_flow(int argc, char **argv);
 
+/* The command in cli_train.c. */
+int cli_train(int argc, char **argv);
+
 #endif

@@ -20,5 +20,6 @@
 #include "condense/bounds.h"
 #include "condense/observables.h"
 #include "condense/verify.h"
+#include "condense/experiment.h"
 
 #endif

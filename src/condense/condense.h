@@ -20,6 +20,7 @@
 #include "condense/bounds.h"
 #include "condense/observables.h"
 #include "condense/verify.h"
+#include "condense/dataset.h"
 #include "condense/experiment.h"
 
 #endif

@@ -68,8 +68,7 @@ int condense_exp_net_alloc(const condense_exp_shape *shape, condense_activation 
     if (condense_exp_loss_name(loss) == NULL)
         CONDENSE_ERROR(CONDENSE_EINVAL, "unknown loss %d", (int)loss);
     const condense_exp_shape *s = shape;
-    if (s->W0 == 0 || s->H0 == 0 || s->C0 == 0 || s->channels == 0 || s->m == 0 ||
-        s->outputs == 0)
+    if (s->W0 == 0 || s->H0 == 0 || s->C0 == 0 || s->channels == 0 || s->m == 0 || s->outputs == 0)
         CONDENSE_ERROR(CONDENSE_ESIZE,
                        "zero size: input %zu x %zu x %zu, %zu channels, m = %zu, d = %zu", s->W0,
                        s->H0, s->C0, s->channels, s->m, s->outputs);
@@ -89,8 +88,9 @@ int condense_exp_net_alloc(const condense_exp_shape *shape, condense_activation 
         if (s->m > nw->W[l - 1] || s->m > nw->H[l - 1]) {
             const size_t Win = nw->W[l - 1], Hin = nw->H[l - 1];
             free(nw);
-            CONDENSE_ERROR(CONDENSE_ESIZE, "kernel size m = %zu exceeds layer %zu's input %zu x %zu",
-                           s->m, l, Win, Hin);
+            CONDENSE_ERROR(CONDENSE_ESIZE,
+                           "kernel size m = %zu exceeds layer %zu's input %zu x %zu", s->m, l, Win,
+                           Hin);
         }
         nw->W[l] = nw->W[l - 1] - s->m + 1;
         nw->H[l] = nw->H[l - 1] - s->m + 1;
@@ -314,8 +314,8 @@ static void conv_backward(const condense_exp_net *net, struct condense_exp_threa
     for (size_t l = L; l >= 1; --l) {
         const int R = (int)(net->W[l] * net->H[l]), K = (int)(net->C[l - 1] * m * m),
                   C = (int)net->C[l];
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, C, R, 1.0, th->P[l], K, th->Z[l],
-                    C, 1.0, th->grad + net->off_W[l], C);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, K, C, R, 1.0, th->P[l], K, th->Z[l], C,
+                    1.0, th->grad + net->off_W[l], C);
         cblas_dgemv(CblasRowMajor, CblasTrans, R, C, 1.0, th->Z[l], C, ones, 1, 1.0,
                     th->grad + net->off_b[l], 1);
         if (l == 1) break;
@@ -478,8 +478,8 @@ int condense_exp_evaluate(const condense_exp_net *net, const condense_data *data
     /* back through the fully-connected layers: G = dR/do (the 1/n of R here) */
     cblas_dscal((int)(n * d), 1.0 / (double)n, ws->G, 1);
     memset(grad, 0, net->nparams * sizeof(double));
-    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)K, (int)n, 1.0, ws->G,
-                (int)d, in, (int)K, 0.0, grad + net->off_V, (int)K);
+    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)d, (int)K, (int)n, 1.0, ws->G, (int)d,
+                in, (int)K, 0.0, grad + net->off_V, (int)K);
     if (net->v != NULL)
         cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)d, 1.0, ws->G, (int)d, ws->ones, 1, 0.0,
                     grad + net->off_v, 1);
@@ -490,8 +490,8 @@ int condense_exp_evaluate(const condense_exp_net *net, const condense_data *data
             ws->Gh[k] *= condense_sigma1(&net->relu, ws->Hpre[k]);
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)hid, (int)F, (int)n, 1.0, ws->Gh,
                     (int)hid, ws->S, (int)F, 0.0, grad + net->off_U, (int)F);
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)hid, 1.0, ws->Gh, (int)hid, ws->ones,
-                    1, 0.0, grad + net->off_c, 1);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)n, (int)hid, 1.0, ws->Gh, (int)hid, ws->ones, 1,
+                    0.0, grad + net->off_c, 1);
         /* S is spent: it receives dR/ds = Gh U */
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)F, (int)hid, 1.0,
                     ws->Gh, (int)hid, net->U, (int)F, 0.0, ws->S, (int)F);

@@ -16,7 +16,7 @@ int condense_fast_buffers_threads(const struct condense_fast_buffers *fb);
  * experiment.c: see fast.c. */
 void condense_im2col(const double *in, size_t H_in, size_t C_in, size_t m, size_t W_out,
                      size_t H_out, double *P);
-void condense_col2im(const double *G, size_t W_in, size_t H_in, size_t C_in, size_t m,
-                     size_t W_out, size_t H_out, double *out);
+void condense_col2im(const double *G, size_t W_in, size_t H_in, size_t C_in, size_t m, size_t W_out,
+                     size_t H_out, double *out);
 
 #endif

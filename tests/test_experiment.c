@@ -144,11 +144,8 @@ static void brute_forward(const condense_exp_net *net, const condense_data *data
 
 static const condense_exp_shape shapes[] = {
     /* W0 H0 C0 layers channels m hidden d bias */
-    {6, 5, 2, 2, 3, 2, 0, 1, 0},
-    {6, 5, 2, 2, 3, 2, 4, 3, 1},
-    {5, 5, 3, 1, 4, 3, 0, 1, 1},
-    {7, 6, 1, 3, 2, 2, 5, 1, 1},
-    {5, 4, 2, 1, 3, 2, 3, 3, 0},
+    {6, 5, 2, 2, 3, 2, 0, 1, 0}, {6, 5, 2, 2, 3, 2, 4, 3, 1}, {5, 5, 3, 1, 4, 3, 0, 1, 1},
+    {7, 6, 1, 3, 2, 2, 5, 1, 1}, {5, 4, 2, 1, 3, 2, 3, 3, 0},
 };
 static const condense_exp_loss losses[] = {CONDENSE_LOSS_MSE, CONDENSE_LOSS_CE, CONDENSE_LOSS_MSE,
                                            CONDENSE_LOSS_MSE, CONDENSE_LOSS_MSE};
@@ -371,8 +368,7 @@ static void test_adam_and_gd(void **state)
     for (int k = 0; k < 4; ++k) {
         const double m2 = 0.9 * 0.1 * g[k] + 0.1 * g2[k];
         const double v2 = 0.999 * 0.001 * g[k] * g[k] + 0.001 * g2[k] * g2[k];
-        const double want =
-            t1[k] - lr * (m2 / (1 - 0.81)) / (sqrt(v2 / (1 - 0.999 * 0.999)) + eps);
+        const double want = t1[k] - lr * (m2 / (1 - 0.81)) / (sqrt(v2 / (1 - 0.999 * 0.999)) + eps);
         assert_true(fabs(theta[k] - want) <= 1e-14 * fabs(t1[k]));
     }
     assert_int_equal(a->k, 2);
@@ -545,8 +541,7 @@ static void test_evaluate_errors(void **state)
     assert_int_equal(condense_exp_evaluate(NULL, f.data, f.ws, &R, &acc, NULL), CONDENSE_EINVAL);
     assert_int_equal(condense_exp_evaluate(f.net, NULL, f.ws, &R, &acc, NULL), CONDENSE_EINVAL);
     assert_int_equal(condense_exp_evaluate(f.net, f.data, NULL, &R, &acc, NULL), CONDENSE_EINVAL);
-    assert_int_equal(condense_exp_evaluate(f.net, f.data, f.ws, NULL, &acc, NULL),
-                     CONDENSE_EINVAL);
+    assert_int_equal(condense_exp_evaluate(f.net, f.data, f.ws, NULL, &acc, NULL), CONDENSE_EINVAL);
     /* data of another size, too many samples */
     condense_data *other = NULL;
     assert_int_equal(condense_data_alloc(3, 6, 6, 2, &other), CONDENSE_OK);

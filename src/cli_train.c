@@ -501,9 +501,7 @@ static int train_flow(train_state *s)
     if (status == CONDENSE_OK)
         status = condense_real_flow_alloc(s->data, o->channels, o->m, s->net->sigma, s->eps, &flow);
     if (status == CONDENSE_OK) status = condense_real_flow_set_path(flow, CONDENSE_PATH_FAST);
-    if (status == CONDENSE_OK && flow->dim != np)
-        status = condense_error_set(CONDENSE_ESIZE, __func__, "flow of %zu parameters for %zu",
-                                    flow->dim, np);
+    /* flow->dim = M (C_0 m^2 + 1 + W_1 H_1) = np: the same parameters in the same order */
     if (status == CONDENSE_OK) {
         for (size_t k = 0; k < np; ++k)
             theta_bar[k] = s->net->theta[k] / s->eps;

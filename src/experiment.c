@@ -119,8 +119,9 @@ int condense_exp_net_alloc(const condense_exp_shape *shape, condense_activation 
     nw->nparams = nw->off_v + (s->output_bias ? s->outputs : 0);
     nw->theta = calloc(nw->nparams, sizeof(double));
     if (nw->theta == NULL) {
+        const size_t nparams = nw->nparams;
         free(nw);
-        CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate %zu parameters", (size_t)off);
+        CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate %zu parameters", nparams);
     }
     for (size_t l = 1; l <= nw->L; ++l) {
         nw->kernel[l] = nw->theta + nw->off_W[l];

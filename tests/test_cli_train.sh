@@ -102,7 +102,9 @@ check "deep: v (3,)" npy_shape "$out/e3_out_v.npy" "(3,)"
 check "deep: conv2 W (3, 3, 3, 3)" npy_shape "$out/e3_conv2_W.npy" "(3, 3, 3, 3)"
 # softmax MSE with d = 2 and GD
 expect 0 'epoch 2/2' train --out "$tmp/smse" --n 6 --size 5x5 --C0 1 --channels 2 --outputs 2 \
-    --loss mse --optimizer gd --epochs 2 --lr 0.1 --no-plot
+    --loss mse --optimizer gd --epochs 2 --lr 0.1 --no-plot --model deep --model two-layer \
+    --layers 1 --hidden 0
+check "softmax MSE: d = 2 outputs of the two-layer model" npy_shape "$tmp/smse/e2_out_V.npy" "(2, 18)"
 
 # --- the real flow of the two-layer model
 out=$tmp/flow

@@ -51,7 +51,9 @@ static void train_usage(void)
            "  --layers H        convolution layers          --channels C  kernels (32)\n"
            "  --m M             kernel size (3; deep 5)     --activation NAME (tanh)\n"
            "  --hidden N        ReLU units, 0 for none      --outputs D   1 or more\n"
-           "  --loss L          mse (d = 1: on the label; d > 1: softmax vs one-hot) or ce\n"
+           "  --loss L          mse (d = 1: on the label; d > 1: softmax vs one-hot) or ce;\n"
+           "                    MSE is eq. (1)'s 1/(2n) sum |.|^2 (PyTorch's MSELoss is 2/d\n"
+           "                    times it: its GD step eta is --lr 2 eta / d here)\n"
            "Optimizer:\n"
            "  --optimizer O     gd (two-layer default), adam (deep default), or flow (the\n"
            "                    real flow ODE of the two-layer model, t = epoch x lr)\n"
@@ -420,6 +422,7 @@ static void run_plot(const train_options *o)
 /* Progress on stderr at most once a second, and at the end. */
 typedef struct progress_clock {
     struct timespec start, last;
+    double saving; /* seconds spent writing the --save-at files */
 } progress_clock;
 
 static double seconds_since(const struct timespec *t)
@@ -433,7 +436,8 @@ static void progress(progress_clock *pc, size_t epoch, size_t epochs, double los
 {
     if (epoch > 0 && epoch < epochs && seconds_since(&pc->last) < 1.0) return;
     clock_gettime(CLOCK_MONOTONIC, &pc->last);
-    const double el = seconds_since(&pc->start), rate = epoch > 0 ? (double)epoch / el : 0.0;
+    const double el = seconds_since(&pc->start) - pc->saving;
+    const double rate = epoch > 0 && el > 0 ? (double)epoch / el : 0.0;
     fprintf(stderr,
             "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f  %.3g epochs/s  about %.0f s "
             "left\n",
@@ -467,8 +471,11 @@ static int record(train_state *s, double R, double acc)
     s->acc[k] = acc;
     progress(&s->pc, k, s->o->epochs, R, acc);
     if (is_save(s->o, k)) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
         CONDENSE_TRY(save_epoch(s->o, s->net, k));
         CONDENSE_TRY(write_loss(s->o, s->net, s->loss, s->acc, k + 1));
+        s->pc.saving += seconds_since(&t0);
     }
     return CONDENSE_OK;
 }
@@ -631,9 +638,11 @@ int cli_train(int argc, char **argv)
     }
     if (status == CONDENSE_OK) status = write_loss(&o, s.net, s.loss, s.acc, o.epochs + 1);
     if (status == CONDENSE_OK) {
-        const double el = seconds_since(&s.pc.start);
-        fprintf(stderr, "%s train: %zu epochs in %.3f s (%.4f s per epoch)\n", cli_program,
-                o.epochs, el, o.epochs > 0 ? el / (double)o.epochs : 0.0);
+        const double el = seconds_since(&s.pc.start) - s.pc.saving;
+        fprintf(stderr,
+                "%s train: %zu epochs in %.3f s (%.4f s per epoch), plus %.3f s writing "
+                "files\n",
+                cli_program, o.epochs, el, o.epochs > 0 ? el / (double)o.epochs : 0.0, s.pc.saving);
         if (o.plot) run_plot(&o);
     }
     free(s.loss);

@@ -103,13 +103,15 @@ int condense_exp_theta_W(const condense_exp_net *net, size_t l, double *theta_W)
 struct condense_exp_thread; /* private to experiment.c */
 typedef struct condense_exp_workspace {
     size_t n_max, F, K, d, hidden;
-    double *S;    /* n x F: s of every sample; after a backward pass dR/ds */
-    double *Hpre; /* n x hidden: U s + c */
-    double *Hact; /* n x hidden: ReLU(U s + c) */
-    double *out;  /* n x d: o of every sample after the last evaluation */
-    double *G;    /* n x d: dR/do */
-    double *Gh;   /* n x hidden: dR/d(U s + c) */
-    double *ones; /* max(n_max, max_l W_l H_l) ones */
+    double *S;                           /* n x F: s of every sample; after a backward pass dR/ds */
+    double *Hpre;                        /* n x hidden: U s + c */
+    double *Hact;                        /* n x hidden: ReLU(U s + c) */
+    double *out;                         /* n x d: o of every sample after the last evaluation */
+    double *G;                           /* n x d: dR/do */
+    double *Gh;                          /* n x hidden: dR/d(U s + c) */
+    double *ones;                        /* max(n_max, max_l W_l H_l) ones */
+    double *Sl[CONDENSE_MAX_LAYERS + 1]; /* n x W_l H_l C: sigma(x^[l]) of every sample, l < L */
+    double *D1[CONDENSE_MAX_LAYERS + 1]; /* n x W_l H_l C: sigma'(x^[l]) of every sample */
     size_t conv_params;
     int nthreads;
     struct condense_exp_thread *t;

@@ -35,6 +35,10 @@ static void usage(FILE *out)
             "                (see 'condense verify --help')\n"
             "  flow          integrate the real and the linear flow side by side, write CSV\n"
             "                (see 'condense flow --help')\n"
+            "  spectrum      eigenvalues of Z^T Z, spectral gap and v_1 against 1 over seeded\n"
+            "                trials of real or synthetic data (see 'condense spectrum --help')\n"
+            "  synth         write a seeded synthetic data set (Assumption 2) as .npy files\n"
+            "                (see 'condense synth --help')\n"
             "  train         train the networks of the experiments (Sec. 4.1) by GD, Adam or\n"
             "                the real flow; parameters, D (eq. 5), kernel views, loss curves\n"
             "                (see 'condense train --help')\n"
@@ -427,6 +431,8 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "verify") == 0) return cli_verify(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "flow") == 0) return cli_flow(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "spectrum") == 0) return cli_spectrum(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "synth") == 0) return cli_synth(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "train") == 0) return cli_train(argc - 2, argv + 2);
     if (argc >= 2 && argv[1][0] != '-') return cli_bad_usage("unknown command '%s'", argv[1]);
     return cmd_eval(argc - 1, argv + 1);

@@ -45,6 +45,10 @@ int cli_out_close(cli_out_file *o);
 int cli_verify(int argc, char **argv);
 int cli_flow(int argc, char **argv);
 
+/* The commands in cli_spectrum.c and cli_synth.c. */
+int cli_spectrum(int argc, char **argv);
+int cli_synth(int argc, char **argv);
+
 /* The command in cli_train.c. */
 int cli_train(int argc, char **argv);
 

@@ -229,18 +229,21 @@ static int load_cifar(const char *dir, condense_image_set **set)
     return status;
 }
 
+int condense_dataset_read(condense_dataset_kind kind, const char *dir, condense_image_set **set)
+{
+    CONDENSE_CHECK_NULL(set);
+    if ((size_t)kind >= NDATASETS)
+        CONDENSE_ERROR(CONDENSE_EINVAL, "unknown data set kind %d", (int)kind);
+    if (dir == NULL) dir = condense_dataset_default_dir(kind);
+    return kind == CONDENSE_DATASET_CIFAR10 ? load_cifar(dir, set) : load_idx(dir, set);
+}
+
 int condense_dataset_load(condense_dataset_kind kind, const char *dir, size_t n, unsigned long seed,
                           condense_normalization norm, condense_data **data)
 {
     CONDENSE_CHECK_NULL(data);
-    if ((size_t)kind >= NDATASETS)
-        CONDENSE_ERROR(CONDENSE_EINVAL, "unknown data set kind %d", (int)kind);
-    if (dir == NULL) dir = condense_dataset_default_dir(kind);
     condense_image_set *set = NULL;
-    if (kind == CONDENSE_DATASET_CIFAR10)
-        CONDENSE_TRY(load_cifar(dir, &set));
-    else
-        CONDENSE_TRY(load_idx(dir, &set));
+    CONDENSE_TRY(condense_dataset_read(kind, dir, &set));
     const int status = condense_image_set_sample(set, kind, n, seed, norm, data, NULL);
     condense_image_set_free(set);
     return status;

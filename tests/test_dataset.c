@@ -38,6 +38,7 @@
 
 #include "condense/dataset.h"
 #include "condense/error.h"
+#include "condense/npy.h"
 
 #ifndef CONDENSE_SHARED_DATA
 #define CONDENSE_SHARED_DATA "../shared/data"
@@ -838,6 +839,151 @@ static void test_load_cifar_dir(void **state)
     assert_ptr_equal(d, sentinel);
 }
 
+/* ---- condense_dataset_read --------------------------------------------------------------- */
+
+static void test_dataset_read(void **state)
+{
+    (void)state;
+    char dir[PATH_LEN];
+    make_dir(dir, "readdir");
+    write_idx_pair(dir, "t10k", 4, 0);
+    condense_image_set *s = NULL;
+    assert_int_equal(condense_dataset_read(CONDENSE_DATASET_MNIST, dir, &s), CONDENSE_OK);
+    check_idx_set(s, 4, 28, 28);
+    condense_image_set_free(s);
+    condense_image_set sentinel_storage, *sentinel = &sentinel_storage;
+    s = sentinel;
+    assert_int_equal(condense_dataset_read(CONDENSE_DATASET_MNIST, dir, NULL), CONDENSE_EINVAL);
+    assert_int_equal(condense_dataset_read((condense_dataset_kind)5, dir, &s), CONDENSE_EINVAL);
+    assert_int_equal(condense_dataset_read(CONDENSE_DATASET_CIFAR10, dir, &s), CONDENSE_EIO);
+    assert_ptr_equal(s, sentinel);
+}
+
+/* ---- data sets stored as .npy, and their subsets ----------------------------------------- */
+
+static void test_data_npy(void **state)
+{
+    (void)state;
+    condense_data *d = NULL, *back = NULL;
+    assert_int_equal(condense_data_alloc(5, 3, 2, 2, &d), CONDENSE_OK);
+    for (size_t k = 0; k < 5 * 12; ++k)
+        d->x[k] = sin((double)k) * 1e3;
+    for (size_t i = 0; i < 5; ++i)
+        d->y[i] = -(double)i / 3.0;
+    char dir[PATH_LEN];
+    path_of(dir, "npyset"); /* created by save */
+    assert_int_equal(condense_data_npy_save(dir, d), CONDENSE_OK);
+    assert_int_equal(condense_data_npy_save(dir, d), CONDENSE_OK); /* into an existing dir */
+    assert_int_equal(condense_data_npy_load(dir, &back), CONDENSE_OK);
+    assert_int_equal(back->n, 5);
+    assert_int_equal(back->W0, 3);
+    assert_int_equal(back->H0, 2);
+    assert_int_equal(back->C0, 2);
+    assert_memory_equal(back->x, d->x, 5 * 12 * sizeof(double)); /* bit for bit */
+    assert_memory_equal(back->y, d->y, 5 * sizeof(double));
+    condense_data_free(back);
+    /* the .npy bytes of y as NumPy writes them: magic, version 1.0, header, then the data */
+    char yp[PATH_LEN];
+    join(yp, dir, "y.npy");
+    size_t len;
+    unsigned char *raw = read_raw(yp, &len);
+    assert_int_equal(len, 128 + 5 * 8);
+    assert_memory_equal(raw, "\x93NUMPY\x01\x00", 8);
+    assert_non_null(strstr((const char *)raw + 10, "'shape': (5,)"));
+    assert_memory_equal(raw + 128, d->y, 5 * 8);
+    free(raw);
+
+    /* errors: missing files, mismatched shapes; *data untouched */
+    condense_data sentinel_storage, *sentinel = &sentinel_storage, *out = sentinel;
+    char other[PATH_LEN];
+    make_dir(other, "npy-bad");
+    assert_int_equal(condense_data_npy_load(other, &out), CONDENSE_EIO);
+    assert_non_null(strstr(condense_errmsg(), "x.npy"));
+    char xp[PATH_LEN], p[PATH_LEN];
+    join(xp, other, "x.npy");
+    join(p, other, "y.npy");
+    const size_t s3[3] = {5, 3, 4}, s1[1] = {4}, s2[2] = {5, 1};
+    assert_int_equal(condense_npy_save(xp, d->x, 3, s3), CONDENSE_OK);
+    assert_int_equal(condense_data_npy_load(other, &out), CONDENSE_EIO); /* no y.npy */
+    assert_non_null(strstr(condense_errmsg(), p));
+    assert_int_equal(condense_npy_save(p, d->y, 1, s1), CONDENSE_OK);
+    assert_int_equal(condense_data_npy_load(other, &out), CONDENSE_EFORMAT); /* 3 dims */
+    assert_non_null(strstr(condense_errmsg(), xp));
+    const size_t s4[4] = {5, 3, 2, 2};
+    assert_int_equal(condense_npy_save(xp, d->x, 4, s4), CONDENSE_OK);
+    assert_int_equal(condense_data_npy_load(other, &out), CONDENSE_EFORMAT); /* 4 labels */
+    assert_non_null(strstr(condense_errmsg(), p));
+    assert_int_equal(condense_npy_save(p, d->y, 2, s2), CONDENSE_OK);
+    assert_int_equal(condense_data_npy_load(other, &out), CONDENSE_EFORMAT); /* y 2-d */
+    /* x.npy announcing more than it holds: the load fails after the shapes agree */
+    assert_int_equal(condense_npy_save(p, d->y, 1, s4), CONDENSE_OK);
+    unsigned char *xb = read_raw(xp, &len);
+    write_raw(xp, xb, len - 8);
+    free(xb);
+    assert_int_equal(condense_data_npy_load(other, &out), CONDENSE_EFORMAT);
+    assert_ptr_equal(out, sentinel);
+    /* save: NULL, a path that cannot be a directory, too long a path */
+    char file[PATH_LEN], sub[PATH_LEN];
+    join(file, other, "plain");
+    write_raw(file, (const unsigned char *)"x", 1);
+    join(sub, file, "sub");
+    assert_int_equal(condense_data_npy_save(sub, d), CONDENSE_EIO);
+    assert_non_null(strstr(condense_errmsg(), sub));
+    assert_int_equal(condense_data_npy_save(file, d), CONDENSE_EIO); /* exists, not a dir */
+    assert_int_equal(condense_data_npy_save(NULL, d), CONDENSE_EINVAL);
+    assert_int_equal(condense_data_npy_save(dir, NULL), CONDENSE_EINVAL);
+    assert_int_equal(condense_data_npy_load(NULL, &out), CONDENSE_EINVAL);
+    assert_int_equal(condense_data_npy_load(dir, NULL), CONDENSE_EINVAL);
+    char *longdir = malloc(5000);
+    assert_non_null(longdir);
+    memset(longdir, 'a', 4999);
+    longdir[4999] = '\0';
+    assert_int_equal(condense_data_npy_save(longdir, d), CONDENSE_EINVAL);
+    assert_int_equal(condense_data_npy_load(longdir, &out), CONDENSE_EINVAL);
+    free(longdir);
+    assert_ptr_equal(out, sentinel);
+    condense_data_free(d);
+}
+
+static void test_data_sample(void **state)
+{
+    (void)state;
+    condense_data *all = NULL, *d = NULL;
+    assert_int_equal(condense_data_alloc(15, 2, 2, 3, &all), CONDENSE_OK);
+    for (size_t k = 0; k < 15 * 12; ++k)
+        all->x[k] = (double)k + 0.25;
+    for (size_t i = 0; i < 15; ++i)
+        all->y[i] = (double)i * 2.0;
+    size_t idx[6], expect[6], pos[15];
+    assert_int_equal(condense_data_sample(all, 6, 99, &d, idx), CONDENSE_OK);
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 99);
+    for (size_t k = 0; k < 15; ++k)
+        pos[k] = k;
+    gsl_ran_choose(rng, expect, 6, pos, 15, sizeof *pos);
+    gsl_rng_free(rng);
+    assert_memory_equal(idx, expect, sizeof idx);
+    for (size_t i = 0; i < 6; ++i) {
+        if (i > 0) assert_true(idx[i] > idx[i - 1]);
+        assert_true(d->y[i] == 2.0 * (double)idx[i]);
+        for (size_t p = 0; p < 12; ++p)
+            assert_true(d->x[i * 12 + p] == (double)(idx[i] * 12 + p) + 0.25);
+    }
+    condense_data_free(d);
+    d = NULL;
+    assert_int_equal(condense_data_sample(all, 15, 1, &d, NULL), CONDENSE_OK);
+    assert_memory_equal(d->x, all->x, 15 * 12 * sizeof(double));
+    condense_data_free(d);
+    condense_data sentinel_storage, *sentinel = &sentinel_storage;
+    d = sentinel;
+    assert_int_equal(condense_data_sample(all, 0, 1, &d, NULL), CONDENSE_ESIZE);
+    assert_int_equal(condense_data_sample(all, 16, 1, &d, NULL), CONDENSE_ESIZE);
+    assert_int_equal(condense_data_sample(NULL, 1, 1, &d, NULL), CONDENSE_EINVAL);
+    assert_int_equal(condense_data_sample(all, 1, 1, NULL, NULL), CONDENSE_EINVAL);
+    assert_ptr_equal(d, sentinel);
+    condense_data_free(all);
+}
+
 /* ---- the real files --------------------------------------------------------------------- */
 
 static int exists(const char *path)
@@ -970,6 +1116,9 @@ int main(void)
         cmocka_unit_test(test_sample),
         cmocka_unit_test(test_load_idx_dir),
         cmocka_unit_test(test_load_cifar_dir),
+        cmocka_unit_test(test_dataset_read),
+        cmocka_unit_test(test_data_npy),
+        cmocka_unit_test(test_data_sample),
         cmocka_unit_test(test_real_mnist),
         cmocka_unit_test(test_real_cifar10),
         cmocka_unit_test(test_real_fashion),

@@ -21,6 +21,7 @@
 #include "condense/observables.h"
 #include "condense/verify.h"
 #include "condense/dataset.h"
+#include "condense/spectra.h"
 #include "condense/experiment.h"
 
 #endif

@@ -89,6 +89,25 @@ const char *condense_dataset_default_dir(condense_dataset_kind kind);
 int condense_dataset_load(condense_dataset_kind kind, const char *dir, size_t n, unsigned long seed,
                           condense_normalization norm, condense_data **data);
 
+/* The file-finding and reading half of condense_dataset_load: the whole image set of data set
+ * `kind` in dir (NULL: the default), from the files named above.  Errors as there. */
+int condense_dataset_read(condense_dataset_kind kind, const char *dir, condense_image_set **set);
+
+/* ---- data sets stored as .npy (data/ holds such synthetic sets) --------------------------- */
+
+/* A condense_data stored in directory dir as x.npy (n, W_0, H_0, C_0) and y.npy (n), both
+ * '<f8' in C order (npy.h).  save creates dir when missing (mode 0777 before umask) and writes
+ * both files atomically (condense_npy_save).  load reads them back after checking that the
+ * shapes agree (CONDENSE_EFORMAT naming the file otherwise; CONDENSE_EIO for a missing file). */
+int condense_data_npy_save(const char *dir, const condense_data *data);
+int condense_data_npy_load(const char *dir, condense_data **data);
+
+/* n of the samples of `all` drawn without replacement by gsl_ran_choose from a GSL mt19937
+ * seeded with seed (the chosen keep their order), copied into *data; their positions into
+ * indices when not NULL.  CONDENSE_ESIZE when n = 0 or n > all->n. */
+int condense_data_sample(const condense_data *all, size_t n, unsigned long seed,
+                         condense_data **data, size_t *indices);
+
 #ifdef __cplusplus
 }
 #endif

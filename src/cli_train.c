@@ -362,21 +362,23 @@ static int write_plot(const train_options *o, const condense_exp_net *net)
     for (int t = 0; t < 2; ++t) {
         fprintf(g,
                 "set terminal %s\nset output 'loss.%s'\nset logscale y\nset xlabel 'epoch'\n"
-                "set ylabel 'loss'\nset title 'training loss'\n"
+                "set ylabel 'loss' tc default\nset title 'training loss'\n"
                 "plot 'loss.csv' using 1:3 skip 1 with lines lw 2 title 'loss'\nunset logscale y\n",
                 term[t][0], term[t][1]);
         for (size_t j = 0; j < o->n_save; ++j)
             for (size_t l = 1; l <= net->L; ++l) {
-                const size_t e = o->save_at[j];
-                fprintf(g,
-                        "set output 'e%zu_conv%zu_D.%s'\nset title 'D(u,v), eq. (5): conv layer "
-                        "%zu, epoch %zu'\nset xlabel 'kernel'\nset ylabel 'kernel'\n"
-                        "set cbrange [-1:1]\nset palette defined (-1 '#440154', 0 '#21918c', 1 "
-                        "'#fde725')\nset size ratio -1\nset xrange [-0.5:%zu.5]\n"
-                        "set yrange [%zu.5:-0.5]\n"
-                        "plot 'e%zu_conv%zu_D.csv' matrix with image notitle\n"
-                        "set size noratio\nset autoscale\n",
-                        e, l, term[t][1], l, e, net->C[l] - 1, net->C[l] - 1, e, l);
+                const size_t e = o->save_at[j], tic = net->C[l] > 8 ? net->C[l] / 8 : 1;
+                fprintf(
+                    g,
+                    "set output 'e%zu_conv%zu_D.%s'\nset title 'D(u,v), eq. (5): conv layer "
+                    "%zu, epoch %zu'\nset xlabel 'kernel'\nset ylabel 'kernel' tc default\n"
+                    "set cbrange [-1:1]\nset palette defined (-1 '#440154', 0 '#21918c', 1 "
+                    "'#fde725')\nset size ratio -1\nset xrange [0.5:%zu.5]\n"
+                    "set yrange [%zu.5:0.5]\nset xtics %zu\nset ytics %zu\n"
+                    "plot 'e%zu_conv%zu_D.csv' matrix using ($1+1):($2+1):3 with image notitle\n"
+                    "set size noratio\nset autoscale\nset xtics autofreq\n"
+                    "set ytics autofreq\n",
+                    e, l, term[t][1], l, e, net->C[l], net->C[l], tic, tic, e, l);
                 fprintf(g,
                         "set output 'e%zu_conv%zu_kernels.%s'\nset title 'conv layer %zu, epoch "
                         "%zu'\nset xlabel 'kernel beta'\nset ylabel 'amplitude' tc rgb 'red'\n"

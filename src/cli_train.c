@@ -30,7 +30,7 @@ typedef struct train_options {
     size_t epochs, n, W0, H0, C0;
     unsigned long seed;
     size_t save_at[MAX_SAVES], n_save;
-    int plot;
+    int plot, n_given;
 } train_options;
 
 static void train_usage(void)
@@ -63,9 +63,11 @@ static void train_usage(void)
            "  --seed N          every random draw (1)\n"
            "  --save-at LIST    epochs to save, comma-separated, 0 allowed (default 0,last)\n"
            "Data:\n"
-           "  --dataset D       synthetic (default), mnist, fashion-mnist, cifar10\n"
+           "  --dataset D       synthetic (default), mnist, fashion-mnist, cifar10, or npy\n"
+           "                    (a stored set x.npy, y.npy in --data-dir, e.g. data/synthetic-\n"
+           "                    16x16x1; synthetic labels become classes as below)\n"
            "  --data-dir DIR    where the files are (default: the data set's default)\n"
-           "  --n N             samples (500)\n"
+           "  --n N             samples (500; npy: all unless given)\n"
            "  --normalize N     raw (default), standardize, half\n"
            "  --size WxH, --C0 N   synthetic images (default 8x8, 3 channels); their labels are\n"
            "                    c tanh(mean pixel) (c = 4), or for d > 1 / CE the class\n"
@@ -151,6 +153,7 @@ static int parse_train(int argc, char **argv, train_options *o, int *help)
             bad = parse_size_opt(opt, val, &o->epochs, 1);
         } else if (strcmp(opt, "--n") == 0) {
             bad = parse_size_opt(opt, val, &o->n, 0);
+            o->n_given = 1;
         } else if (strcmp(opt, "--C0") == 0) {
             bad = parse_size_opt(opt, val, &o->C0, 0);
         } else if (strcmp(opt, "--size") == 0) {
@@ -203,6 +206,8 @@ static int parse_train(int argc, char **argv, train_options *o, int *help)
         if (!set_opt) o->optimizer = "adam";
     }
     if (o->out == NULL) return cli_bad_usage("train needs --out DIR%s", "");
+    if (strcmp(o->dataset, "npy") == 0 && o->data_dir == NULL)
+        return cli_bad_usage("--dataset npy needs --data-dir DIR (x.npy, y.npy)%s", "");
     if (strcmp(o->optimizer, "flow") == 0 && (o->deep || o->layers != 1 || o->hidden != 0 ||
                                               o->outputs != 1 || strcmp(o->loss_name, "mse") != 0))
         return cli_bad_usage("--optimizer flow is the real flow of the two-layer model (one "
@@ -235,28 +240,51 @@ static void provenance(FILE *f, const train_options *o, const condense_exp_net *
             condense_init_sigma1(o->C0, o->channels, o->m, o->gamma), o->sigma2, o->dataset,
             o->data_dir != NULL ? o->data_dir : "(default)", o->n, o->W0, o->H0, o->C0,
             strcmp(o->dataset, "synthetic") == 0 ? "synthetic (pixels in [1/c, 1], c = 4)"
+            : strcmp(o->dataset, "npy") == 0     ? "as stored"
                                                  : o->normalize);
 }
 
-/* The data: synthetic (labels made class indices where the loss needs them) or a real set. */
+/* Synthetic labels y in (-c, c) -> class floor(d (y + c) / 2c) in [0, d), where the loss
+ * needs class indices. */
+static void to_classes(const train_options *o, condense_data *data)
+{
+    if (o->outputs == 1 && strcmp(o->loss_name, "ce") != 0) return;
+    for (size_t i = 0; i < data->n; ++i) {
+        double k = floor((double)o->outputs * (data->y[i] + o->c) / (2.0 * o->c));
+        if (k > (double)o->outputs - 1) k = (double)o->outputs - 1;
+        data->y[i] = k < 0 ? 0 : k;
+    }
+}
+
+/* The data: synthetic, a stored .npy set (all of it, or --n samples of it by seed), or a real
+ * set; W_0, H_0, C_0 and n follow the data. */
 static int load_data(train_options *o, condense_data **data)
 {
     if (strcmp(o->dataset, "synthetic") == 0) {
         CONDENSE_TRY(condense_data_synthetic(o->n, o->W0, o->H0, o->C0, o->c, o->seed, data));
-        if (o->outputs > 1 || strcmp(o->loss_name, "ce") == 0)
-            for (size_t i = 0; i < o->n; ++i) {
-                /* y in (-c, c) -> class floor(d (y + c) / 2c) in [0, d) */
-                double k = floor((double)o->outputs * ((*data)->y[i] + o->c) / (2.0 * o->c));
-                if (k > (double)o->outputs - 1) k = (double)o->outputs - 1;
-                (*data)->y[i] = k < 0 ? 0 : k;
-            }
+        to_classes(o, *data);
         return CONDENSE_OK;
     }
-    condense_dataset_kind kind;
-    condense_normalization norm;
-    CONDENSE_TRY(condense_dataset_lookup(o->dataset, &kind));
-    CONDENSE_TRY(condense_normalization_lookup(o->normalize, &norm));
-    CONDENSE_TRY(condense_dataset_load(kind, o->data_dir, o->n, o->seed, norm, data));
+    if (strcmp(o->dataset, "npy") == 0) {
+        condense_data *all = NULL;
+        CONDENSE_TRY(condense_data_npy_load(o->data_dir, &all));
+        int status = CONDENSE_OK;
+        if (o->n_given && o->n < all->n) {
+            status = condense_data_sample(all, o->n, o->seed, data, NULL);
+            condense_data_free(all);
+        } else {
+            *data = all;
+        }
+        CONDENSE_TRY(status);
+        to_classes(o, *data);
+    } else {
+        condense_dataset_kind kind;
+        condense_normalization norm;
+        CONDENSE_TRY(condense_dataset_lookup(o->dataset, &kind));
+        CONDENSE_TRY(condense_normalization_lookup(o->normalize, &norm));
+        CONDENSE_TRY(condense_dataset_load(kind, o->data_dir, o->n, o->seed, norm, data));
+    }
+    o->n = (*data)->n;
     o->W0 = (*data)->W0;
     o->H0 = (*data)->H0;
     o->C0 = (*data)->C0;
@@ -586,7 +614,7 @@ int cli_train(int argc, char **argv)
     if (condense_activation_lookup(o.activation, 0, &sigma) != CONDENSE_OK ||
         condense_exp_loss_lookup(o.loss_name, &loss) != CONDENSE_OK)
         return cli_bad_usage("%s", condense_errmsg());
-    if (strcmp(o.dataset, "synthetic") != 0) {
+    if (strcmp(o.dataset, "synthetic") != 0 && strcmp(o.dataset, "npy") != 0) {
         condense_dataset_kind kind;
         condense_normalization norm;
         if (condense_dataset_lookup(o.dataset, &kind) != CONDENSE_OK ||

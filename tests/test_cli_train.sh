@@ -130,6 +130,17 @@ CONDENSE_GNUPLOT=/nonexistent/gnuplot expect 0 'note: .*not found' train --out "
 CONDENSE_GNUPLOT=false expect 0 'note: .*exited with status 1' train --out "$tmp/np" --n 4 \
     --size 5x5 --C0 1 --channels 2 --epochs 1 --lr 0.01
 
+# --- a stored .npy set (data/): all of it, and 10 samples of it by seed with 3 classes
+stored=${srcdir:-$(dirname "$0")/..}/data/synthetic-16x16x1
+expect 0 'epoch 2/2' train --dataset npy --data-dir "$stored" --out "$tmp/npy" --channels 3 \
+    --epochs 2 --lr 0.01 --no-plot
+check "npy: every stored sample" grep -q 'data npy, .*n = 64, 16 x 16 x 1, normalization as stored' "$tmp/npy/loss.csv"
+expect 0 'epoch 2/2' train --dataset npy --data-dir "$stored" --n 10 --outputs 3 --loss ce \
+    --out "$tmp/npy10" --channels 3 --epochs 2 --lr 0.01 --no-plot
+check "npy: 10 samples" grep -q 'n = 10, 16 x 16 x 1' "$tmp/npy10/loss.csv"
+expect 2 'npy needs --data-dir' train --out "$tmp/x" --dataset npy
+expect 1 'error: .*x.npy' train --out "$tmp/x" --dataset npy --data-dir "$tmp/nowhere"
+
 # --- a tiny real-data run
 data=$(dirname "$CONDENSE")/../shared/data
 if [ -d "$data" ]; then

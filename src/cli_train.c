@@ -468,11 +468,14 @@ static void progress(progress_clock *pc, size_t epoch, size_t epochs, double los
     clock_gettime(CLOCK_MONOTONIC, &pc->last);
     const double el = seconds_since(&pc->start) - pc->saving;
     const double rate = epoch > 0 && el > 0 ? (double)epoch / el : 0.0;
-    fprintf(stderr,
-            "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f  %.3g epochs/s  about %.0f s "
-            "left\n",
-            cli_program, epoch, epochs, loss, acc, rate,
-            rate > 0 ? (double)(epochs - epoch) / rate : 0.0);
+    if (rate > 0)
+        fprintf(stderr,
+                "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f  %.3g epochs/s  about %.0f s "
+                "left\n",
+                cli_program, epoch, epochs, loss, acc, rate, (double)(epochs - epoch) / rate);
+    else
+        fprintf(stderr, "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f\n", cli_program, epoch,
+                epochs, loss, acc);
 }
 
 typedef struct train_state {

@@ -39,6 +39,9 @@ static void usage(FILE *out)
             "                trials of real or synthetic data (see 'condense spectrum --help')\n"
             "  synth         write a seeded synthetic data set (Assumption 2) as .npy files\n"
             "                (see 'condense synth --help')\n"
+            "  train         train the networks of the experiments (Sec. 4.1) by GD, Adam or\n"
+            "                the real flow; parameters, D (eq. 5), kernel views, loss curves\n"
+            "                (see 'condense train --help')\n"
             "\n"
             "Options of eval:\n"
             "  --seed N          seed of every random draw (default 1)\n"
@@ -430,6 +433,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "flow") == 0) return cli_flow(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "spectrum") == 0) return cli_spectrum(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "synth") == 0) return cli_synth(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "train") == 0) return cli_train(argc - 2, argv + 2);
     if (argc >= 2 && argv[1][0] != '-') return cli_bad_usage("unknown command '%s'", argv[1]);
     return cmd_eval(argc - 1, argv + 1);
 }

@@ -49,4 +49,7 @@ int cli_flow(int argc, char **argv);
 int cli_spectrum(int argc, char **argv);
 int cli_synth(int argc, char **argv);
 
+/* The command in cli_train.c. */
+int cli_train(int argc, char **argv);
+
 #endif

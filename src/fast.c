@@ -217,8 +217,8 @@ const char *condense_path_name(condense_path path)
 /* The patch matrix of eq. (2): row (u,v) of P = in_{u+p, v+q, alpha} for (p, q, alpha) in
  * W^[l]'s storage order.  in is array (W_in, H_in, C_in); for fixed (u, v, p) the (q, alpha)
  * entries are m C_in consecutive input values. */
-static void im2col(const double *in, size_t H_in, size_t C_in, size_t m, size_t W_out, size_t H_out,
-                   double *P)
+void condense_im2col(const double *in, size_t H_in, size_t C_in, size_t m, size_t W_out,
+                     size_t H_out, double *P)
 {
     const size_t run = m * C_in;
     for (size_t u = 0; u < W_out; ++u)
@@ -230,8 +230,8 @@ static void im2col(const double *in, size_t H_in, size_t C_in, size_t m, size_t 
 /* The adjoint of im2col: out (array (W_in, H_in, C_in), zeroed here) receives at every input
  * position the sum of the G entries of all patches that contain it -- the sum over (s, t)
  * with chi(u - s, v - t) = 1 of eq. (21). */
-static void col2im(const double *G, size_t W_in, size_t H_in, size_t C_in, size_t m, size_t W_out,
-                   size_t H_out, double *out)
+void condense_col2im(const double *G, size_t W_in, size_t H_in, size_t C_in, size_t m, size_t W_out,
+                     size_t H_out, double *out)
 {
     const size_t run = m * C_in;
     memset(out, 0, W_in * H_in * C_in * sizeof(double));
@@ -252,7 +252,7 @@ static double sample_forward(const condense_cnn *net, const struct condense_fast
     for (size_t l = 1; l <= fb->L; ++l) {
         const double *in = l == 1 ? x0 : th->S[l - 1];
         const size_t R = fb->R[l], K = fb->K[l], C = fb->C[l];
-        im2col(in, fb->H[l - 1], fb->C[l - 1], fb->m[l], fb->W[l], fb->H[l], th->P[l]);
+        condense_im2col(in, fb->H[l - 1], fb->C[l - 1], fb->m[l], fb->W[l], fb->H[l], th->P[l]);
         double *X = th->X[l], *S = th->S[l];
         for (size_t r = 0; r < R; ++r)
             memcpy(X + r * C, net->bias[l], C * sizeof(double));
@@ -288,7 +288,8 @@ static void sample_backward(const condense_cnn *net, const struct condense_fast_
                     net->kernel[l], C, 0.0, th->P[l], K);
         double *Z = th->Z[l - 1];
         const double *X = th->X[l - 1];
-        col2im(th->P[l], fb->W[l - 1], fb->H[l - 1], fb->C[l - 1], fb->m[l], fb->W[l], fb->H[l], Z);
+        condense_col2im(th->P[l], fb->W[l - 1], fb->H[l - 1], fb->C[l - 1], fb->m[l], fb->W[l],
+                        fb->H[l], Z);
         for (size_t k = 0; k < fb->R[l - 1] * fb->C[l - 1]; ++k)
             Z[k] *= condense_sigma1(&net->sigma, X[k]);
     }

@@ -22,5 +22,6 @@
 #include "condense/verify.h"
 #include "condense/dataset.h"
 #include "condense/spectra.h"
+#include "condense/experiment.h"
 
 #endif

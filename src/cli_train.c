@@ -1,0 +1,689 @@
+/* cli_train.c -- the command `condense train`: the training runs of the CNN paper's experiments
+ * (Sec. 4.1, App. A.1, Figs. 2-13) with the networks of experiment.h, trained by full-batch GD,
+ * Adam, or (two-layer model) the real gradient flow of real_flow.h; writes the parameters, the
+ * cosine matrix D of eq. (5) per convolution layer, the per-kernel cosine with 1 and amplitude,
+ * the loss curve, and a gnuplot script for the figures. */
+#define _POSIX_C_SOURCE 200809L /* mkdir, fork, execlp, chdir */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "condense/condense.h"
+#include "condense/fast.h"
+
+#define MAX_SAVES 256
+
+typedef struct train_options {
+    int deep;
+    size_t layers, channels, m, hidden, outputs;
+    const char *activation, *loss_name, *optimizer, *dataset, *data_dir, *normalize, *out;
+    double lr, gamma, sigma2, beta1, beta2, adam_eps, c;
+    size_t epochs, n, W0, H0, C0;
+    unsigned long seed;
+    size_t save_at[MAX_SAVES], n_save;
+    int plot, n_given;
+} train_options;
+
+static void train_usage(void)
+{
+    printf("Usage: %s train --out DIR [OPTIONS]\n"
+           "\n"
+           "Trains the CNN of the experiments (Sec. 4.1: \"H x C C-(hidden)-d\") full batch and\n"
+           "writes into DIR: loss.csv (loss and accuracy at every epoch), at each --save-at\n"
+           "epoch E the parameters eE_*.npy, per convolution layer l the cosine matrix D of\n"
+           "eq. (5) eE_convl_D.csv and each kernel's cosine with 1 and amplitude\n"
+           "eE_convl_kernels.csv (kernel = theta_{W,beta}: its weights and its bias), meta.txt,\n"
+           "and plot.gp (run with gnuplot when installed: PNG and PDF figures).\n"
+           "\n"
+           "Model:\n"
+           "  --model M         two-layer (default: 1 conv layer, no hidden layer, d = 1, MSE,\n"
+           "                    no output bias: the theory's f = <a, sigma(x^[1])>) or deep\n"
+           "                    (3 conv layers, hidden 1024, d = 10, CE, output bias)\n"
+           "  --layers H        convolution layers          --channels C  kernels (32)\n"
+           "  --m M             kernel size (3; deep 5)     --activation NAME (tanh)\n"
+           "  --hidden N        ReLU units, 0 for none      --outputs D   1 or more\n"
+           "  --loss L          mse (d = 1: on the label; d > 1: softmax vs one-hot) or ce;\n"
+           "                    MSE is eq. (1)'s 1/(2n) sum |.|^2 (PyTorch's MSELoss is 2/d\n"
+           "                    times it: its GD step eta is --lr 2 eta / d here)\n"
+           "Optimizer:\n"
+           "  --optimizer O     gd (two-layer default), adam (deep default), or flow (the\n"
+           "                    real flow ODE of the two-layer model, t = epoch x lr)\n"
+           "  --lr X            learning rate (5e-6)        --epochs N (100)\n"
+           "  --gamma G         sigma_1 = ((c_in + c_out) m^2 / 2)^-G (2)\n"
+           "  --sigma2 S        linear layers N(0, S^2) (1e-4)\n"
+           "  --seed N          every random draw (1)\n"
+           "  --save-at LIST    epochs to save, comma-separated, 0 allowed (default 0,last)\n"
+           "Data:\n"
+           "  --dataset D       synthetic (default), mnist, fashion-mnist, cifar10, or npy\n"
+           "                    (a stored set x.npy, y.npy in --data-dir, e.g. data/synthetic-\n"
+           "                    16x16x1; synthetic labels become classes as below)\n"
+           "  --data-dir DIR    where the files are (default: the data set's default)\n"
+           "  --n N             samples (500; npy: all unless given)\n"
+           "  --normalize N     raw (default), standardize, half\n"
+           "  --size WxH, --C0 N   synthetic images (default 8x8, 3 channels); their labels are\n"
+           "                    c tanh(mean pixel) (c = 4), or for d > 1 / CE the class\n"
+           "                    floor(d (y + c) / 2c)\n"
+           "Output:\n"
+           "  --out DIR         output directory (created)\n"
+           "  --no-plot         do not run gnuplot (plot.gp is still written)\n"
+           "Progress goes to stderr.  The environment variable CONDENSE_GNUPLOT names the\n"
+           "gnuplot program (default gnuplot).\n"
+           "Exit status: 0 success, 1 failure, 2 bad usage.\n",
+           cli_program);
+}
+
+/* --save-at: comma-separated epochs >= 0. */
+static int parse_save_at(const char *s, train_options *o)
+{
+    o->n_save = 0;
+    const char *p = s;
+    while (1) {
+        char *end;
+        if (*p < '0' || *p > '9' || o->n_save == MAX_SAVES) return 0;
+        errno = 0;
+        const unsigned long long v = strtoull(p, &end, 10);
+        if (errno != 0 || v > 100000000ULL) return 0;
+        o->save_at[o->n_save++] = (size_t)v;
+        if (*end == '\0') return 1;
+        if (*end != ',') return 0;
+        p = end + 1;
+    }
+}
+
+static int parse_size_opt(const char *opt, const char *val, size_t *out, int zero_ok)
+{
+    if (zero_ok && strcmp(val, "0") == 0) {
+        *out = 0;
+        return 0;
+    }
+    if ((*out = cli_parse_size(val, 100000000)) == 0)
+        return cli_bad_usage(zero_ok ? "%s needs an integer >= 0" : "%s needs a positive integer",
+                             opt);
+    return 0;
+}
+
+static int parse_train(int argc, char **argv, train_options *o, int *help)
+{
+    int set_layers = 0, set_m = 0, set_hidden = 0, set_outputs = 0, set_loss = 0, set_opt = 0;
+    for (int k = 0; k < argc; ++k) {
+        const char *opt = argv[k];
+        if (strcmp(opt, "--help") == 0 || strcmp(opt, "-h") == 0) {
+            *help = 1;
+            return 0;
+        }
+        if (strcmp(opt, "--no-plot") == 0) {
+            o->plot = 0;
+            continue;
+        }
+        if (strncmp(opt, "--", 2) != 0) return cli_bad_usage("unexpected argument '%s'", opt);
+        if (k + 1 >= argc) return cli_bad_usage("option '%s' needs a value", opt);
+        const char *val = argv[++k];
+        int bad = 0;
+        if (strcmp(opt, "--model") == 0) {
+            if (strcmp(val, "two-layer") == 0)
+                o->deep = 0;
+            else if (strcmp(val, "deep") == 0)
+                o->deep = 1;
+            else
+                return cli_bad_usage("--model needs two-layer or deep, not '%s'", val);
+        } else if (strcmp(opt, "--layers") == 0) {
+            bad = parse_size_opt(opt, val, &o->layers, 0);
+            set_layers = 1;
+        } else if (strcmp(opt, "--channels") == 0) {
+            bad = parse_size_opt(opt, val, &o->channels, 0);
+        } else if (strcmp(opt, "--m") == 0) {
+            bad = parse_size_opt(opt, val, &o->m, 0);
+            set_m = 1;
+        } else if (strcmp(opt, "--hidden") == 0) {
+            bad = parse_size_opt(opt, val, &o->hidden, 1);
+            set_hidden = 1;
+        } else if (strcmp(opt, "--outputs") == 0) {
+            bad = parse_size_opt(opt, val, &o->outputs, 0);
+            set_outputs = 1;
+        } else if (strcmp(opt, "--epochs") == 0) {
+            bad = parse_size_opt(opt, val, &o->epochs, 1);
+        } else if (strcmp(opt, "--n") == 0) {
+            bad = parse_size_opt(opt, val, &o->n, 0);
+            o->n_given = 1;
+        } else if (strcmp(opt, "--C0") == 0) {
+            bad = parse_size_opt(opt, val, &o->C0, 0);
+        } else if (strcmp(opt, "--size") == 0) {
+            bad = cli_parse_wxh(val, &o->W0, &o->H0);
+        } else if (strcmp(opt, "--activation") == 0) {
+            o->activation = val;
+        } else if (strcmp(opt, "--loss") == 0) {
+            o->loss_name = val;
+            set_loss = 1;
+        } else if (strcmp(opt, "--optimizer") == 0) {
+            if (strcmp(val, "gd") != 0 && strcmp(val, "adam") != 0 && strcmp(val, "flow") != 0)
+                return cli_bad_usage("--optimizer needs gd, adam or flow, not '%s'", val);
+            o->optimizer = val;
+            set_opt = 1;
+        } else if (strcmp(opt, "--lr") == 0) {
+            if (!cli_parse_double(val, &o->lr) || !(o->lr > 0))
+                return cli_bad_usage("--lr needs a positive number, not '%s'", val);
+        } else if (strcmp(opt, "--gamma") == 0) {
+            if (!cli_parse_double(val, &o->gamma))
+                return cli_bad_usage("--gamma needs a number, not '%s'", val);
+        } else if (strcmp(opt, "--sigma2") == 0) {
+            if (!cli_parse_double(val, &o->sigma2) || o->sigma2 < 0)
+                return cli_bad_usage("--sigma2 needs a number >= 0, not '%s'", val);
+        } else if (strcmp(opt, "--seed") == 0) {
+            if (!cli_parse_seed(val, &o->seed))
+                return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
+        } else if (strcmp(opt, "--save-at") == 0) {
+            if (!parse_save_at(val, o))
+                return cli_bad_usage("--save-at needs a comma-separated list of epochs, not '%s'",
+                                     val);
+        } else if (strcmp(opt, "--out") == 0) {
+            o->out = val;
+        } else if (strcmp(opt, "--dataset") == 0) {
+            o->dataset = val;
+        } else if (strcmp(opt, "--data-dir") == 0) {
+            o->data_dir = val;
+        } else if (strcmp(opt, "--normalize") == 0) {
+            o->normalize = val;
+        } else {
+            return cli_bad_usage("unknown option '%s'", opt);
+        }
+        if (bad) return bad;
+    }
+    if (o->deep) { /* the presets of "n x 32C-(1024)-d" with d = 10 and cross-entropy */
+        if (!set_layers) o->layers = 3;
+        if (!set_m) o->m = 5;
+        if (!set_hidden) o->hidden = 1024;
+        if (!set_outputs) o->outputs = 10;
+        if (!set_loss) o->loss_name = "ce";
+        if (!set_opt) o->optimizer = "adam";
+    }
+    if (o->out == NULL) return cli_bad_usage("train needs --out DIR%s", "");
+    if (strcmp(o->dataset, "npy") == 0 && o->data_dir == NULL)
+        return cli_bad_usage("--dataset npy needs --data-dir DIR (x.npy, y.npy)%s", "");
+    if (strcmp(o->optimizer, "flow") == 0 && (o->deep || o->layers != 1 || o->hidden != 0 ||
+                                              o->outputs != 1 || strcmp(o->loss_name, "mse") != 0))
+        return cli_bad_usage("--optimizer flow is the real flow of the two-layer model (one "
+                             "conv layer, no hidden layer, d = 1, MSE)%s",
+                             "");
+    if (o->n_save == 0) {
+        o->save_at[0] = 0;
+        o->save_at[1] = o->epochs;
+        o->n_save = o->epochs > 0 ? 2 : 1;
+    }
+    for (size_t j = 0; j < o->n_save; ++j)
+        if (o->save_at[j] > o->epochs)
+            return cli_bad_usage("--save-at lists an epoch beyond --epochs (%s)", "");
+    return 0;
+}
+
+/* Everything a run is: recorded in every output file. */
+static void provenance(FILE *f, const train_options *o, const condense_exp_net *net)
+{
+    fprintf(f,
+            "# %s -- train; seed %lu\n"
+            "# model %s: %zu conv layer(s) x %zu channels, m = %zu, activation %s, hidden %zu, "
+            "d = %zu, output bias %s, loss %s, %zu parameters\n"
+            "# optimizer %s, lr %g, epochs %zu, Adam beta1 %g beta2 %g eps %g; init gamma %g "
+            "(sigma_1 of layer 1 = %g), sigma_2 %g\n"
+            "# data %s, dir %s, n = %zu, %zu x %zu x %zu, normalization %s\n",
+            condense_version(), o->seed, o->deep ? "deep" : "two-layer", o->layers, o->channels,
+            o->m, o->activation, o->hidden, o->outputs, net->v != NULL ? "yes" : "no", o->loss_name,
+            net->nparams, o->optimizer, o->lr, o->epochs, o->beta1, o->beta2, o->adam_eps, o->gamma,
+            condense_init_sigma1(o->C0, o->channels, o->m, o->gamma), o->sigma2, o->dataset,
+            o->data_dir != NULL ? o->data_dir : "(default)", o->n, o->W0, o->H0, o->C0,
+            strcmp(o->dataset, "synthetic") == 0 ? "synthetic (pixels in [1/c, 1], c = 4)"
+            : strcmp(o->dataset, "npy") == 0     ? "as stored"
+                                                 : o->normalize);
+}
+
+/* Synthetic labels y in (-c, c) -> class floor(d (y + c) / 2c) in [0, d), where the loss
+ * needs class indices. */
+static void to_classes(const train_options *o, condense_data *data)
+{
+    if (o->outputs == 1 && strcmp(o->loss_name, "ce") != 0) return;
+    for (size_t i = 0; i < data->n; ++i) {
+        double k = floor((double)o->outputs * (data->y[i] + o->c) / (2.0 * o->c));
+        if (k > (double)o->outputs - 1) k = (double)o->outputs - 1;
+        data->y[i] = k < 0 ? 0 : k;
+    }
+}
+
+/* The data: synthetic, a stored .npy set (all of it, or --n samples of it by seed), or a real
+ * set; W_0, H_0, C_0 and n follow the data. */
+static int load_data(train_options *o, condense_data **data)
+{
+    if (strcmp(o->dataset, "synthetic") == 0) {
+        CONDENSE_TRY(condense_data_synthetic(o->n, o->W0, o->H0, o->C0, o->c, o->seed, data));
+        to_classes(o, *data);
+        return CONDENSE_OK;
+    }
+    if (strcmp(o->dataset, "npy") == 0) {
+        condense_data *all = NULL;
+        CONDENSE_TRY(condense_data_npy_load(o->data_dir, &all));
+        int status = CONDENSE_OK;
+        if (o->n_given && o->n < all->n) {
+            status = condense_data_sample(all, o->n, o->seed, data, NULL);
+            condense_data_free(all);
+        } else {
+            *data = all;
+        }
+        CONDENSE_TRY(status);
+        to_classes(o, *data);
+    } else {
+        condense_dataset_kind kind;
+        condense_normalization norm;
+        CONDENSE_TRY(condense_dataset_lookup(o->dataset, &kind));
+        CONDENSE_TRY(condense_normalization_lookup(o->normalize, &norm));
+        CONDENSE_TRY(condense_dataset_load(kind, o->data_dir, o->n, o->seed, norm, data));
+    }
+    o->n = (*data)->n;
+    o->W0 = (*data)->W0;
+    o->H0 = (*data)->H0;
+    o->C0 = (*data)->C0;
+    return CONDENSE_OK;
+}
+
+/* At a --save-at epoch: the parameters, D and the kernel views of every conv layer. */
+static int save_epoch(const train_options *o, const condense_exp_net *net, size_t epoch)
+{
+    char name[256], path[4200];
+    const size_t d = net->shape.outputs;
+    for (size_t l = 1; l <= net->L; ++l) {
+        const size_t shp[4] = {net->shape.m, net->shape.m, net->C[l - 1], net->C[l]};
+        snprintf(path, sizeof path, "%s/e%zu_conv%zu_W.npy", o->out, epoch, l);
+        CONDENSE_TRY(condense_npy_save(path, net->kernel[l], 4, shp));
+        snprintf(path, sizeof path, "%s/e%zu_conv%zu_b.npy", o->out, epoch, l);
+        CONDENSE_TRY(condense_npy_save(path, net->bias[l], 1, shp + 3));
+    }
+    if (net->U != NULL) {
+        const size_t shp[2] = {net->shape.hidden, net->F};
+        snprintf(path, sizeof path, "%s/e%zu_hidden_U.npy", o->out, epoch);
+        CONDENSE_TRY(condense_npy_save(path, net->U, 2, shp));
+        snprintf(path, sizeof path, "%s/e%zu_hidden_c.npy", o->out, epoch);
+        CONDENSE_TRY(condense_npy_save(path, net->c, 1, shp));
+    }
+    const size_t shp[2] = {d, net->K};
+    snprintf(path, sizeof path, "%s/e%zu_out_V.npy", o->out, epoch);
+    CONDENSE_TRY(condense_npy_save(path, net->V, 2, shp));
+    if (net->v != NULL) {
+        snprintf(path, sizeof path, "%s/e%zu_out_v.npy", o->out, epoch);
+        CONDENSE_TRY(condense_npy_save(path, net->v, 1, shp));
+    }
+    for (size_t l = 1; l <= net->L; ++l) {
+        const size_t C = net->C[l], N_W = net->C[l - 1] * net->shape.m * net->shape.m + 1;
+        double *theta_W = malloc(C * N_W * sizeof(double)), *D = malloc(C * C * sizeof(double));
+        double *cos1 = malloc(C * sizeof(double)), *amp = malloc(C * sizeof(double));
+        int status = theta_W && D && cos1 && amp
+                         ? CONDENSE_OK
+                         : condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate D");
+        if (status == CONDENSE_OK) status = condense_exp_theta_W(net, l, theta_W);
+        /* a zero kernel gives NaN entries (written as nan) and CONDENSE_EDOM: not fatal */
+        if (status == CONDENSE_OK && condense_cosine_matrix(theta_W, C, N_W, D) == CONDENSE_EDOM)
+            condense_error_clear();
+        if (status == CONDENSE_OK &&
+            condense_kernel_views(theta_W, C, N_W, cos1, amp) == CONDENSE_EDOM)
+            condense_error_clear();
+        cli_out_file f;
+        snprintf(name, sizeof name, "e%zu_conv%zu_D.csv", epoch, l);
+        if (status == CONDENSE_OK) status = cli_out_open(&f, o->out, name);
+        if (status == CONDENSE_OK) {
+            provenance(f.f, o, net);
+            fprintf(f.f,
+                    "# D(theta_{W,beta}, theta_{W,beta'}) of eq. (5), conv layer %zu, epoch %zu: "
+                    "%zu rows of %zu\n",
+                    l, epoch, C, C);
+            for (size_t a = 0; a < C; ++a)
+                for (size_t b = 0; b < C; ++b)
+                    fprintf(f.f, "%.17g%c", D[a * C + b], b + 1 < C ? ',' : '\n');
+            status = cli_out_close(&f);
+        }
+        snprintf(name, sizeof name, "e%zu_conv%zu_kernels.csv", epoch, l);
+        if (status == CONDENSE_OK) status = cli_out_open(&f, o->out, name);
+        if (status == CONDENSE_OK) {
+            provenance(f.f, o, net);
+            fprintf(f.f, "# conv layer %zu, epoch %zu\nbeta,cos_ones,amplitude\n", l, epoch);
+            for (size_t b = 0; b < C; ++b)
+                fprintf(f.f, "%zu,%.17g,%.17g\n", b + 1, cos1[b], amp[b]);
+            status = cli_out_close(&f);
+        }
+        free(theta_W);
+        free(D);
+        free(cos1);
+        free(amp);
+        CONDENSE_TRY(status);
+    }
+    return CONDENSE_OK;
+}
+
+/* loss.csv: every epoch so far (rewritten whole, atomically). */
+static int write_loss(const train_options *o, const condense_exp_net *net, const double *loss,
+                      const double *acc, size_t count)
+{
+    cli_out_file f;
+    CONDENSE_TRY(cli_out_open(&f, o->out, "loss.csv"));
+    provenance(f.f, o, net);
+    fprintf(f.f, "epoch,t,loss,accuracy\n");
+    for (size_t k = 0; k < count; ++k)
+        fprintf(f.f, "%zu,%.17g,%.17g,%.17g\n", k, (double)k * o->lr, loss[k], acc[k]);
+    return cli_out_close(&f);
+}
+
+/* plot.gp: the figures of the paper from the CSVs (PNG and PDF). */
+static int write_plot(const train_options *o, const condense_exp_net *net)
+{
+    cli_out_file f;
+    CONDENSE_TRY(cli_out_open(&f, o->out, "plot.gp"));
+    FILE *g = f.f;
+    provenance(g, o, net);
+    fprintf(g, "# Run in this directory: gnuplot plot.gp\n"
+               "set datafile separator ','\nset datafile commentschars '#'\n");
+    static const char *const term[2][2] = {{"pngcairo size 800,600", "png"},
+                                           {"pdfcairo size 6in,4.5in", "pdf"}};
+    for (int t = 0; t < 2; ++t) {
+        fprintf(g,
+                "set terminal %s\nset output 'loss.%s'\nset logscale y\nset xlabel 'epoch'\n"
+                "set ylabel 'loss' tc default\nset title 'training loss'\n"
+                "plot 'loss.csv' using 1:3 skip 1 with lines lw 2 title 'loss'\nunset logscale y\n",
+                term[t][0], term[t][1]);
+        for (size_t j = 0; j < o->n_save; ++j)
+            for (size_t l = 1; l <= net->L; ++l) {
+                const size_t e = o->save_at[j], tic = net->C[l] > 8 ? net->C[l] / 8 : 1;
+                fprintf(
+                    g,
+                    "set output 'e%zu_conv%zu_D.%s'\nset title 'D(u,v), eq. (5): conv layer "
+                    "%zu, epoch %zu'\nset xlabel 'kernel'\nset ylabel 'kernel' tc default\n"
+                    "set cbrange [-1:1]\nset palette defined (-1 '#440154', 0 '#21918c', 1 "
+                    "'#fde725')\nset size ratio -1\nset xrange [0.5:%zu.5]\n"
+                    "set yrange [%zu.5:0.5]\nset xtics %zu\nset ytics %zu\n"
+                    "plot 'e%zu_conv%zu_D.csv' matrix using ($1+1):($2+1):3 with image notitle\n"
+                    "set size noratio\nset autoscale\nset xtics autofreq\n"
+                    "set ytics autofreq\n",
+                    e, l, term[t][1], l, e, net->C[l], net->C[l], tic, tic, e, l);
+                fprintf(g,
+                        "set output 'e%zu_conv%zu_kernels.%s'\nset title 'conv layer %zu, epoch "
+                        "%zu'\nset xlabel 'kernel beta'\nset ylabel 'amplitude' tc rgb 'red'\n"
+                        "set y2label 'cosine with 1' tc rgb 'blue'\nset y2range [-1.05:1.05]\n"
+                        "set ytics nomirror\nset y2tics\nset key below\n"
+                        "set xrange [0.5:%zu.5]\n"
+                        "plot 'e%zu_conv%zu_kernels.csv' using 1:3 skip 1 axes x1y1 with points "
+                        "pt 7 lc rgb 'red' title 'amplitude', '' using 1:2 skip 1 axes x1y2 "
+                        "with points pt 5 lc rgb 'blue' title 'cos with 1'\n"
+                        "unset y2tics\nunset y2label\nset ytics mirror\nset key default\n"
+                        "set autoscale\n",
+                        e, l, term[t][1], l, e, net->C[l], e, l);
+            }
+    }
+    return cli_out_close(&f);
+}
+
+/* Run gnuplot on plot.gp in the output directory; a missing gnuplot is a note, not an error. */
+static void run_plot(const train_options *o)
+{
+    const char *prog = getenv("CONDENSE_GNUPLOT");
+    if (prog == NULL || *prog == '\0') prog = "gnuplot";
+    fflush(NULL);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        if (chdir(o->out) == 0) execlp(prog, prog, "plot.gp", (char *)NULL);
+        _exit(127);
+    }
+    int wstatus = 0;
+    if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) ||
+        WEXITSTATUS(wstatus) == 127)
+        fprintf(stderr,
+                "%s train: note: %s not found, so no figures were made; install gnuplot "
+                "(apt-get install gnuplot-nox) and run 'gnuplot plot.gp' in %s\n",
+                cli_program, prog, o->out);
+    else if (WEXITSTATUS(wstatus) != 0)
+        fprintf(stderr, "%s train: note: %s plot.gp exited with status %d; figures incomplete\n",
+                cli_program, prog, WEXITSTATUS(wstatus));
+    else
+        fprintf(stderr, "%s train: figures (PNG and PDF) written to %s\n", cli_program, o->out);
+}
+
+/* Progress on stderr at most once a second, and at the end. */
+typedef struct progress_clock {
+    struct timespec start, last;
+    double saving; /* seconds spent writing the --save-at files */
+} progress_clock;
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + 1e-9 * (double)(now.tv_nsec - t->tv_nsec);
+}
+
+static void progress(progress_clock *pc, size_t epoch, size_t epochs, double loss, double acc)
+{
+    if (epoch > 0 && epoch < epochs && seconds_since(&pc->last) < 1.0) return;
+    clock_gettime(CLOCK_MONOTONIC, &pc->last);
+    const double el = seconds_since(&pc->start) - pc->saving;
+    const double rate = epoch > 0 && el > 0 ? (double)epoch / el : 0.0;
+    if (rate > 0)
+        fprintf(stderr,
+                "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f  %.3g epochs/s  about %.0f s "
+                "left\n",
+                cli_program, epoch, epochs, loss, acc, rate, (double)(epochs - epoch) / rate);
+    else
+        fprintf(stderr, "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f\n", cli_program, epoch,
+                epochs, loss, acc);
+}
+
+typedef struct train_state {
+    const train_options *o;
+    condense_exp_net *net;
+    condense_data *data;
+    condense_exp_workspace *ws;
+    double *loss, *acc, *grad;
+    double eps; /* flow: theta = eps theta_bar */
+    size_t epoch;
+    progress_clock pc;
+} train_state;
+
+static int is_save(const train_options *o, size_t epoch)
+{
+    for (size_t j = 0; j < o->n_save; ++j)
+        if (o->save_at[j] == epoch) return 1;
+    return 0;
+}
+
+/* The bookkeeping of one epoch at the current theta: loss, accuracy, progress, saves. */
+static int record(train_state *s, double R, double acc)
+{
+    const size_t k = s->epoch;
+    s->loss[k] = R;
+    s->acc[k] = acc;
+    progress(&s->pc, k, s->o->epochs, R, acc);
+    if (is_save(s->o, k)) {
+        struct timespec t0;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        CONDENSE_TRY(save_epoch(s->o, s->net, k));
+        CONDENSE_TRY(write_loss(s->o, s->net, s->loss, s->acc, k + 1));
+        s->pc.saving += seconds_since(&t0);
+    }
+    return CONDENSE_OK;
+}
+
+/* The flow's observer: theta = eps theta_bar into the network, then the epoch's record. */
+static int flow_observer(double t, const double *theta_bar, void *user)
+{
+    (void)t;
+    train_state *s = user;
+    for (size_t k = 0; k < s->net->nparams; ++k)
+        s->net->theta[k] = s->eps * theta_bar[k];
+    double R, acc;
+    CONDENSE_TRY(condense_exp_evaluate(s->net, s->data, s->ws, &R, &acc, NULL));
+    CONDENSE_TRY(record(s, R, acc));
+    s->epoch += 1;
+    return CONDENSE_OK;
+}
+
+static int train_flow(train_state *s)
+{
+    const train_options *o = s->o;
+    condense_real_flow *flow = NULL;
+    const size_t np = s->net->nparams;
+    double *theta_bar = malloc(np * sizeof(double)),
+           *times = malloc((o->epochs + 1) * sizeof(double));
+    int status = theta_bar && times ? CONDENSE_OK
+                                    : condense_error_set(CONDENSE_ENOMEM, __func__,
+                                                         "cannot allocate the flow's state");
+    s->eps = condense_init_sigma1(o->C0, o->channels, o->m, o->gamma);
+    if (status == CONDENSE_OK)
+        status = condense_real_flow_alloc(s->data, o->channels, o->m, s->net->sigma, s->eps, &flow);
+    if (status == CONDENSE_OK) status = condense_real_flow_set_path(flow, CONDENSE_PATH_FAST);
+    /* flow->dim = M (C_0 m^2 + 1 + W_1 H_1) = np: the same parameters in the same order */
+    if (status == CONDENSE_OK) {
+        for (size_t k = 0; k < np; ++k)
+            theta_bar[k] = s->net->theta[k] / s->eps;
+        for (size_t k = 0; k <= o->epochs; ++k)
+            times[k] = (double)k * o->lr;
+        status = condense_real_flow_integrate(flow, theta_bar, times, o->epochs + 1, 1e-10, 1e-9,
+                                              flow_observer, s);
+    }
+    condense_real_flow_free(flow);
+    free(theta_bar);
+    free(times);
+    return status;
+}
+
+static int train_discrete(train_state *s)
+{
+    const train_options *o = s->o;
+    condense_adam *adam = NULL;
+    const int use_adam = strcmp(o->optimizer, "adam") == 0;
+    if (use_adam)
+        CONDENSE_TRY(condense_adam_alloc(s->net->nparams, o->beta1, o->beta2, o->adam_eps, &adam));
+    int status = CONDENSE_OK;
+    for (s->epoch = 0; s->epoch <= o->epochs && status == CONDENSE_OK; ++s->epoch) {
+        double R, acc;
+        const int last = s->epoch == o->epochs;
+        status = condense_exp_evaluate(s->net, s->data, s->ws, &R, &acc, last ? NULL : s->grad);
+        if (status == CONDENSE_OK) status = record(s, R, acc);
+        if (status != CONDENSE_OK || last) break;
+        if (use_adam)
+            status = condense_adam_step(adam, s->net->theta, s->grad, o->lr);
+        else
+            status = condense_exp_gd_step(s->net, s->grad, o->lr);
+    }
+    condense_adam_free(adam);
+    return status;
+}
+
+int cli_train(int argc, char **argv)
+{
+    train_options o = {.channels = 32,
+                       .layers = 1,
+                       .m = 3,
+                       .hidden = 0,
+                       .outputs = 1,
+                       .activation = "tanh",
+                       .loss_name = "mse",
+                       .optimizer = "gd",
+                       .dataset = "synthetic",
+                       .normalize = "raw",
+                       .lr = 5e-6,
+                       .gamma = 2.0,
+                       .sigma2 = 1e-4,
+                       .beta1 = 0.9,
+                       .beta2 = 0.999,
+                       .adam_eps = 1e-8,
+                       .c = 4.0,
+                       .epochs = 100,
+                       .n = 500,
+                       .W0 = 8,
+                       .H0 = 8,
+                       .C0 = 3,
+                       .seed = 1,
+                       .plot = 1};
+    int help = 0;
+    const int bad = parse_train(argc, argv, &o, &help);
+    if (bad) return bad;
+    if (help) {
+        train_usage();
+        return EXIT_SUCCESS;
+    }
+    condense_activation sigma;
+    condense_exp_loss loss;
+    if (condense_activation_lookup(o.activation, 0, &sigma) != CONDENSE_OK ||
+        condense_exp_loss_lookup(o.loss_name, &loss) != CONDENSE_OK)
+        return cli_bad_usage("%s", condense_errmsg());
+    if (strcmp(o.dataset, "synthetic") != 0 && strcmp(o.dataset, "npy") != 0) {
+        condense_dataset_kind kind;
+        condense_normalization norm;
+        if (condense_dataset_lookup(o.dataset, &kind) != CONDENSE_OK ||
+            condense_normalization_lookup(o.normalize, &norm) != CONDENSE_OK)
+            return cli_bad_usage("%s", condense_errmsg());
+    }
+    if (mkdir(o.out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "%s: error: cannot create directory %s: %s\n", cli_program, o.out,
+                strerror(errno));
+        return EXIT_FAILURE;
+    }
+
+    train_state s = {.o = &o};
+    gsl_rng *rng = NULL;
+    int status = load_data(&o, &s.data);
+    const condense_exp_shape shape = {o.W0, o.H0,     o.C0,      o.layers, o.channels,
+                                      o.m,  o.hidden, o.outputs, o.deep};
+    if (status == CONDENSE_OK) {
+        status = condense_exp_net_alloc(&shape, sigma, loss, &s.net);
+        if (status == CONDENSE_ESIZE || status == CONDENSE_EINVAL) {
+            condense_data_free(s.data);
+            return cli_bad_usage("%s", condense_errmsg());
+        }
+    }
+    if (status == CONDENSE_OK) status = condense_exp_workspace_alloc(s.net, o.n, &s.ws);
+    if (status == CONDENSE_OK) status = condense_rng_alloc(o.seed, &rng);
+    if (status == CONDENSE_OK) status = condense_exp_init(s.net, o.gamma, o.sigma2, rng);
+    if (status == CONDENSE_OK) {
+        s.loss = malloc((o.epochs + 1) * sizeof(double));
+        s.acc = malloc((o.epochs + 1) * sizeof(double));
+        s.grad = malloc(s.net->nparams * sizeof(double));
+        if (s.loss == NULL || s.acc == NULL || s.grad == NULL)
+            status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate the run");
+    }
+    if (status == CONDENSE_OK) {
+        cli_out_file f;
+        status = cli_out_open(&f, o.out, "meta.txt");
+        if (status == CONDENSE_OK) {
+            provenance(f.f, &o, s.net);
+            status = cli_out_close(&f);
+        }
+    }
+    if (status == CONDENSE_OK) status = write_plot(&o, s.net);
+    if (status == CONDENSE_OK) {
+        clock_gettime(CLOCK_MONOTONIC, &s.pc.start);
+        s.pc.last = s.pc.start;
+        if (strcmp(o.optimizer, "flow") == 0)
+            status = train_flow(&s);
+        else
+            status = train_discrete(&s);
+    }
+    if (status == CONDENSE_OK) status = write_loss(&o, s.net, s.loss, s.acc, o.epochs + 1);
+    if (status == CONDENSE_OK) {
+        const double el = seconds_since(&s.pc.start) - s.pc.saving;
+        fprintf(stderr,
+                "%s train: %zu epochs in %.3f s (%.4f s per epoch), plus %.3f s writing "
+                "files\n",
+                cli_program, o.epochs, el, o.epochs > 0 ? el / (double)o.epochs : 0.0, s.pc.saving);
+        if (o.plot) run_plot(&o);
+    }
+    free(s.loss);
+    free(s.acc);
+    free(s.grad);
+    gsl_rng_free(rng);
+    condense_exp_workspace_free(s.ws);
+    condense_exp_net_free(s.net);
+    condense_data_free(s.data);
+    return status == CONDENSE_OK ? EXIT_SUCCESS : cli_failure(status);
+}

@@ -291,8 +291,30 @@ static int load_data(train_options *o, condense_data **data)
     return CONDENSE_OK;
 }
 
+/* v_1 of Z (eq. 11/35) for the training images, labels y_i as stored (the class index, or the
+ * synthetic label): the layer-1 direction the two-layer theory predicts.  The entries follow
+ * theta_{W,beta}'s order (W_{p,q,alpha} then b), as the columns of Z do (NOTES.md). */
+static int top_direction(const condense_data *data, size_t m, double **v_1)
+{
+    gsl_matrix *Z = NULL;
+    condense_spectrum *sp = NULL;
+    CONDENSE_TRY(condense_Z_alloc(data, m, &Z));
+    int status = condense_spectrum_alloc(Z, -1.0, &sp);
+    gsl_matrix_free(Z);
+    if (status == CONDENSE_OK) {
+        *v_1 = malloc(sp->cols * sizeof(double));
+        if (*v_1 == NULL)
+            status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate v_1");
+        for (size_t k = 0; *v_1 != NULL && k < sp->cols; ++k)
+            (*v_1)[k] = gsl_matrix_get(sp->V, k, 0);
+    }
+    condense_spectrum_free(sp);
+    return status;
+}
+
 /* At a --save-at epoch: the parameters, D and the kernel views of every conv layer. */
-static int save_epoch(const train_options *o, const condense_exp_net *net, size_t epoch)
+static int save_epoch(const train_options *o, const condense_exp_net *net, const double *v_1,
+                      size_t epoch)
 {
     char name[256], path[4200];
     const size_t d = net->shape.outputs;
@@ -331,6 +353,16 @@ static int save_epoch(const train_options *o, const condense_exp_net *net, size_
         if (status == CONDENSE_OK &&
             condense_kernel_views(theta_W, C, N_W, cos1, amp) == CONDENSE_EDOM)
             condense_error_clear();
+        /* layer 1: each kernel's cosine with v_1 of Z (eq. 11) for these very images, the
+         * direction Theorem 1 predicts (eq. 15); a zero kernel gives NaN */
+        double *cosv = l == 1 && v_1 != NULL ? malloc(C * sizeof(double)) : NULL;
+        if (status == CONDENSE_OK && l == 1 && v_1 != NULL && cosv == NULL)
+            status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate cos v_1");
+        for (size_t b = 0; status == CONDENSE_OK && cosv != NULL && b < C; ++b)
+            if (condense_cosine(theta_W + b * N_W, v_1, N_W, cosv + b) == CONDENSE_EDOM) {
+                condense_error_clear();
+                cosv[b] = NAN;
+            }
         cli_out_file f;
         snprintf(name, sizeof name, "e%zu_conv%zu_D.csv", epoch, l);
         if (status == CONDENSE_OK) status = cli_out_open(&f, o->out, name);
@@ -349,12 +381,17 @@ static int save_epoch(const train_options *o, const condense_exp_net *net, size_
         if (status == CONDENSE_OK) status = cli_out_open(&f, o->out, name);
         if (status == CONDENSE_OK) {
             provenance(f.f, o, net);
-            fprintf(f.f, "# conv layer %zu, epoch %zu\nbeta,cos_ones,amplitude\n", l, epoch);
-            for (size_t b = 0; b < C; ++b)
-                fprintf(f.f, "%zu,%.17g,%.17g\n", b + 1, cos1[b], amp[b]);
+            fprintf(f.f, "# conv layer %zu, epoch %zu\nbeta,cos_ones,amplitude%s\n", l, epoch,
+                    cosv != NULL ? ",cos_v1" : "");
+            for (size_t b = 0; b < C; ++b) {
+                fprintf(f.f, "%zu,%.17g,%.17g", b + 1, cos1[b], amp[b]);
+                if (cosv != NULL) fprintf(f.f, ",%.17g", cosv[b]);
+                fputc('\n', f.f);
+            }
             status = cli_out_close(&f);
         }
         free(theta_W);
+        free(cosv);
         free(D);
         free(cos1);
         free(amp);
@@ -484,7 +521,8 @@ typedef struct train_state {
     condense_data *data;
     condense_exp_workspace *ws;
     double *loss, *acc, *grad;
-    double eps; /* flow: theta = eps theta_bar */
+    double eps;  /* flow: theta = eps theta_bar */
+    double *v_1; /* v_1 of Z for the training images (C_0 m^2 + 1 entries) */
     size_t epoch;
     progress_clock pc;
 } train_state;
@@ -506,7 +544,7 @@ static int record(train_state *s, double R, double acc)
     if (is_save(s->o, k)) {
         struct timespec t0;
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        CONDENSE_TRY(save_epoch(s->o, s->net, k));
+        CONDENSE_TRY(save_epoch(s->o, s->net, s->v_1, k));
         CONDENSE_TRY(write_loss(s->o, s->net, s->loss, s->acc, k + 1));
         s->pc.saving += seconds_since(&t0);
     }
@@ -661,6 +699,7 @@ int cli_train(int argc, char **argv)
         }
     }
     if (status == CONDENSE_OK) status = write_plot(&o, s.net);
+    if (status == CONDENSE_OK) status = top_direction(s.data, o.m, &s.v_1);
     if (status == CONDENSE_OK) {
         clock_gettime(CLOCK_MONOTONIC, &s.pc.start);
         s.pc.last = s.pc.start;
@@ -681,6 +720,7 @@ int cli_train(int argc, char **argv)
     free(s.loss);
     free(s.acc);
     free(s.grad);
+    free(s.v_1);
     gsl_rng_free(rng);
     condense_exp_workspace_free(s.ws);
     condense_exp_net_free(s.net);

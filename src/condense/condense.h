@@ -20,5 +20,10 @@
 #include "condense/bounds.h"
 #include "condense/observables.h"
 #include "condense/verify.h"
+#include "condense/fc.h"
+#include "condense/fc_field.h"
+#include "condense/fc_flow.h"
+#include "condense/fc_theory.h"
+#include "condense/fc_lines.h"
 
 #endif

@@ -35,6 +35,8 @@ static void usage(FILE *out)
             "                (see 'condense verify --help')\n"
             "  flow          integrate the real and the linear flow side by side, write CSV\n"
             "                (see 'condense flow --help')\n"
+            "  fc            train the two-layer FC network of the FC paper and measure its\n"
+            "                condensation (see 'condense fc --help')\n"
             "\n"
             "Options of eval:\n"
             "  --seed N          seed of every random draw (default 1)\n"
@@ -424,6 +426,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "eval") == 0) return cmd_eval(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "verify") == 0) return cli_verify(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "flow") == 0) return cli_flow(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "fc") == 0) return cli_fc(argc - 2, argv + 2);
     if (argc >= 2 && argv[1][0] != '-') return cli_bad_usage("unknown command '%s'", argv[1]);
     return cmd_eval(argc - 1, argv + 1);
 }

@@ -45,4 +45,7 @@ int cli_out_close(cli_out_file *o);
 int cli_verify(int argc, char **argv);
 int cli_flow(int argc, char **argv);
 
+/* The command in cli_fc.c (the FC paper's experiments). */
+int cli_fc(int argc, char **argv);
+
 #endif

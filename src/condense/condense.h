@@ -25,5 +25,6 @@
 #include "condense/fc_flow.h"
 #include "condense/fc_theory.h"
 #include "condense/fc_lines.h"
+#include "condense/fc_data.h"
 
 #endif

@@ -5,7 +5,7 @@
 set -eu
 cd "$(dirname "$0")"
 PACKAGES="build-essential autoconf automake libtool autoconf-archive pkg-config \
-libgsl-dev libcmocka-dev libopenblas-openmp-dev lcov valgrind clang-format"
+libgsl-dev libcmocka-dev libopenblas-openmp-dev lcov valgrind clang-format gnuplot-nox"
 if [ "${CONDENSE_SKIP_APT:-0}" != 1 ]; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -407,26 +407,24 @@ static int write_gnuplot(const fc_run *run)
     return cli_out_close(&out);
 }
 
-/* summary.txt: the run, the line count and the theory's lines. */
-static int write_summary(const fc_run *run, size_t lines, const double rms[3], double R_S)
+/* The summary: the run, the line count and the theory's lines, to f. */
+static int print_summary(FILE *f, const fc_run *run, size_t lines, const double rms[3], double R_S)
 {
     const fc_options *o = run->o;
-    cli_out_file out;
-    CONDENSE_TRY(cli_out_open(&out, o->out, o->out != NULL ? "summary.txt" : NULL));
-    provenance(out.f, o);
-    fprintf(out.f, "R_S after %zu steps: %.10g\n", o->steps, R_S);
-    fprintf(out.f,
+    provenance(f, o);
+    fprintf(f, "R_S after %zu steps: %.10g\n", o->steps, R_S);
+    fprintf(f,
             "condensed lines: %zu (w_j with |w_j| >= %g max |w|, grouped greedily: |D(w_j, "
             "representative)| >= %g joins the line, else w_j starts a new one)\n",
             lines, o->min_norm, o->cos_min);
-    fprintf(out.f, "activation singularity order p: ");
+    fprintf(f, "activation singularity order p: ");
     if (run->singularity_p >= 1)
-        fprintf(out.f, "%d (declared; the paper: at most p lines in 1-d, Sec. 5.2)\n",
+        fprintf(f, "%d (declared; the paper: at most p lines in 1-d, Sec. 5.2)\n",
                 run->singularity_p);
     else
-        fprintf(out.f, "undefined (the definition does not apply)\n");
+        fprintf(f, "undefined (the definition does not apply)\n");
     if (run->net->d == 1) {
-        fprintf(out.f,
+        fprintf(f,
                 "polynomial fits of the output, rms residual: order 1 %.6g, order 2 %.6g, "
                 "order 3 %.6g\n",
                 rms[0], rms[1], rms[2]);
@@ -436,10 +434,10 @@ static int write_summary(const fc_run *run, size_t lines, const double rms[3], d
             CONDENSE_TRY(condense_fc_residuals(run->net, run->data, run->e));
             CONDENSE_TRY(
                 condense_fc_case2_lines(run->data, run->e, run->singularity_p, phi, &count));
-            fprintf(out.f, "Sec. 5.2 stationary lines at the final e: %zu, phi =", count);
+            fprintf(f, "Sec. 5.2 stationary lines at the final e: %zu, phi =", count);
             for (size_t l = 0; l < count; ++l)
-                fprintf(out.f, " %.6g", phi[l]);
-            fputc('\n', out.f);
+                fprintf(f, " %.6g", phi[l]);
+            fputc('\n', f);
         }
     }
     if (run->singularity_p == 1) {
@@ -447,13 +445,25 @@ static int write_summary(const fc_run *run, size_t lines, const double rms[3], d
         CONDENSE_TRY(condense_fc_residuals(run->net, run->data, run->e));
         if (run->net->d + 1 <= 8 &&
             condense_fc_case1_director(run->data, run->e, u) == CONDENSE_OK) {
-            fprintf(out.f, "Sec. 5.1 director u = sum e_i x_i / |.| at the final e:");
+            fprintf(f, "Sec. 5.1 director u = sum e_i x_i / |.| at the final e:");
             for (size_t k = 0; k <= run->net->d; ++k)
-                fprintf(out.f, " %.6g", u[k]);
-            fputc('\n', out.f);
+                fprintf(f, " %.6g", u[k]);
+            fputc('\n', f);
         }
     }
-    return cli_out_close(&out);
+    return CONDENSE_OK;
+}
+
+/* The summary on standard output and, with --out, in summary.txt. */
+static int write_summary(const fc_run *run, size_t lines, const double rms[3], double R_S)
+{
+    CONDENSE_TRY(print_summary(stdout, run, lines, rms, R_S));
+    if (run->o->out == NULL) return CONDENSE_OK;
+    cli_out_file out;
+    CONDENSE_TRY(cli_out_open(&out, run->o->out, "summary.txt"));
+    const int status = print_summary(out.f, run, lines, rms, R_S);
+    const int cstatus = cli_out_close(&out);
+    return status != CONDENSE_OK ? status : cstatus;
 }
 
 static int run_fc(fc_run *run, gsl_rng *rng)

@@ -29,12 +29,9 @@ int condense_fc_count_lines(const double *w, size_t m, size_t len, double cos_mi
     for (size_t j = 0; j < m; ++j)
         norm_max = fmax(norm_max, condense_norm2(w + j * len, len, 1));
     if (!(norm_max > 0.0)) CONDENSE_ERROR(CONDENSE_EDOM, "every weight is 0: no director");
-    size_t *rep = malloc(m * sizeof(size_t)), *lab = malloc(m * sizeof(size_t));
-    if (rep == NULL || lab == NULL) {
-        free(rep);
-        free(lab);
-        CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate %zu labels", m);
-    }
+    size_t *rep = malloc(2 * m * sizeof(size_t)); /* representatives, then the labels */
+    if (rep == NULL) CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate %zu labels", m);
+    size_t *lab = rep + m;
     size_t count = 0;
     for (size_t j = 0; j < m; ++j) {
         const double norm = condense_norm2(w + j * len, len, 1);
@@ -55,6 +52,5 @@ int condense_fc_count_lines(const double *w, size_t m, size_t len, double cos_mi
         for (size_t j = 0; j < m; ++j)
             label[j] = lab[j];
     free(rep);
-    free(lab);
     return CONDENSE_OK;
 }

@@ -27,6 +27,7 @@
 
 #include "condense/error.h"
 #include "condense/fc.h"
+#include "condense/fc_data.h"
 #include "condense/fc_field.h"
 #include "condense/fc_flow.h"
 
@@ -517,6 +518,63 @@ static void test_errors(void **state)
     release(&fx);
 }
 
+/* ---- fc_data.h: the paper's training sets -------------------------------------------------- */
+
+static void test_data_sets(void **state)
+{
+    (void)state;
+    condense_data *data = NULL;
+    size_t d;
+    /* sin1d: 40 evenly spaced x in [-1, 1]; the target is odd, with known values at 0 and at
+     * pi/6 (sin(pi/2) + sin(pi)/2 = 1) */
+    assert_status(condense_fc_data_make("sin1d", 40, NULL, &data), CONDENSE_OK);
+    assert_int_equal(data->n, 40);
+    assert_int_equal(data->W0, 1);
+    assert_close(data->x[0], -1.0, 0.0, "x_1");
+    assert_close(data->x[39], 1.0, 0.0, "x_40");
+    for (size_t i = 0; i < 40; ++i) {
+        assert_close(data->x[i] + data->x[39 - i], 0.0, 4 * DBL_EPSILON, "symmetric grid");
+        assert_close(data->y[i] + data->y[39 - i], 0.0, 1e-15, "odd target");
+    }
+    condense_data_free(data);
+    double y, x[5] = {3.14159265358979323846 / 6, 0, 0, 0, 0};
+    assert_status(condense_fc_target_value("sin1d", x, &y), CONDENSE_OK);
+    assert_close(y, 1.0, 1e-15, "sin(pi/2) + sin(pi)/2");
+    /* sin5d: the sum separates; at x = (-1/5, 0, 0, 0, 0): 3.5 (-1/5) sin(0) = 0; at
+     * x_k = (pi/2 - 1)/5 each term is 3.5 x_k */
+    x[0] = -0.2;
+    assert_status(condense_fc_target_value("sin5d", x, &y), CONDENSE_OK);
+    assert_close(y, 0.0, 1e-15, "sin5d at a zero of sin(5x+1)");
+    for (size_t k = 0; k < 5; ++k)
+        x[k] = (3.14159265358979323846 / 2 - 1.0) / 5.0;
+    assert_status(condense_fc_target_value("sin5d", x, &y), CONDENSE_OK);
+    assert_close(y, 5 * 3.5 * x[0], 1e-14, "sin5d where sin(5x+1) = 1");
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    assert_status(condense_fc_data_make("sin5d", 80, rng, &data), CONDENSE_OK);
+    assert_int_equal(data->W0, 5);
+    for (size_t i = 0; i < 80; ++i) {
+        assert_status(condense_fc_target_value("sin5d", data->x + 5 * i, &y), CONDENSE_OK);
+        assert_close(data->y[i], y, 0.0, "y_i = f*(x_i)");
+        for (size_t k = 0; k < 5; ++k)
+            assert_true(data->x[5 * i + k] >= -1.0 && data->x[5 * i + k] <= 1.0);
+    }
+    condense_data_free(data);
+    assert_status(condense_fc_target_dim("sin5d", &d), CONDENSE_OK);
+    assert_int_equal(d, 5);
+    assert_fails(condense_fc_target_dim("nope", &d), CONDENSE_EINVAL);
+    assert_fails(condense_fc_target_dim(NULL, &d), CONDENSE_EINVAL);
+    assert_fails(condense_fc_target_dim("sin1d", NULL), CONDENSE_EINVAL);
+    assert_fails(condense_fc_target_value("nope", x, &y), CONDENSE_EINVAL);
+    assert_fails(condense_fc_target_value("sin1d", NULL, &y), CONDENSE_EINVAL);
+    assert_fails(condense_fc_target_value("sin1d", x, NULL), CONDENSE_EINVAL);
+    assert_fails(condense_fc_data_make("nope", 4, rng, &data), CONDENSE_EINVAL);
+    assert_fails(condense_fc_data_make("sin1d", 4, rng, NULL), CONDENSE_EINVAL);
+    assert_fails(condense_fc_data_make("sin1d", 1, rng, &data), CONDENSE_ESIZE);
+    assert_fails(condense_fc_data_make("sin5d", 0, rng, &data), CONDENSE_ESIZE);
+    assert_fails(condense_fc_data_make("sin5d", 4, NULL, &data), CONDENSE_EINVAL);
+    gsl_rng_free(rng);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_flow_decreases_risk),
         cmocka_unit_test(test_one_step_closed_forms),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_data_sets),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,6 +34,7 @@
 #include "condense/fc_lines.h"
 #include "condense/fc_theory.h"
 #include "condense/observables.h"
+#include "condense/verify.h"
 
 #define PI 3.14159265358979323846
 
@@ -376,6 +377,29 @@ static void test_count_lines(void **state)
     gsl_rng_free(rng);
 }
 
+/* ---- the two entries of condense verify (verify_fc.c) -------------------------------------- */
+
+static void test_verify_entries(void **state)
+{
+    (void)state;
+    condense_verify_config cfg;
+    condense_verify_default(&cfg, 1);
+    condense_verify_instance *inst = NULL;
+    assert_status(condense_verify_instance_alloc(&cfg, &inst), CONDENSE_OK);
+    condense_verify_result res;
+    assert_status(condense_verify_fc_case1(inst, &res), CONDENSE_OK);
+    assert_true(res.pass && res.margin > 0.0);
+    assert_non_null(strstr(res.equation, "5.1"));
+    assert_status(condense_verify_fc_case2(inst, &res), CONDENSE_OK);
+    assert_true(res.pass && res.margin > 0.0);
+    assert_non_null(strstr(res.measured, "x2tanh (p = 3): 3 real roots, 3 zeros"));
+    assert_fails(condense_verify_fc_case1(NULL, &res), CONDENSE_EINVAL);
+    assert_fails(condense_verify_fc_case1(inst, NULL), CONDENSE_EINVAL);
+    assert_fails(condense_verify_fc_case2(NULL, &res), CONDENSE_EINVAL);
+    assert_fails(condense_verify_fc_case2(inst, NULL), CONDENSE_EINVAL);
+    condense_verify_instance_free(inst);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -384,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_case2_p1_is_case1),
         cmocka_unit_test(test_theory_errors),
         cmocka_unit_test(test_count_lines),
+        cmocka_unit_test(test_verify_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

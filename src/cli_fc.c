@@ -168,8 +168,8 @@ typedef struct fc_run {
     condense_fc *net;
     condense_data *data;
     double *e;
-    time_t start;
-    int singularity_p; /* declared p of the activation (Definition), or <= 0 */
+    struct timespec start; /* CLOCK_MONOTONIC at the start of training */
+    int singularity_p;     /* declared p of the activation (Definition), or <= 0 */
 } fc_run;
 
 /* The direction field of FC paper Fig. 4 at step k: on a grid x grid of (w, b) around the
@@ -264,7 +264,10 @@ static int observe(size_t k, double t, const condense_fc *net, void *user)
     if (k > 0 && (k % o->progress_every == 0 || k == o->steps)) {
         double R;
         CONDENSE_TRY(condense_fc_risk(run->net, run->data, &R));
-        const double elapsed = difftime(time(NULL), run->start);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        const double elapsed = (double)(now.tv_sec - run->start.tv_sec) +
+                               1e-9 * (double)(now.tv_nsec - run->start.tv_nsec);
         const double rate = elapsed > 0 ? (double)k / elapsed : 0.0;
         fprintf(stderr, "%s fc: step %zu/%zu, R_S = %.6g; %.0f steps/s, about %.0f s left\n",
                 cli_program, k, o->steps, R, rate, rate > 0 ? (double)(o->steps - k) / rate : 0.0);
@@ -470,7 +473,7 @@ static int run_fc(fc_run *run, gsl_rng *rng)
 {
     const fc_options *o = run->o;
     CONDENSE_TRY(condense_fc_init_normal(run->net, rng, o->init_std));
-    run->start = time(NULL);
+    clock_gettime(CLOCK_MONOTONIC, &run->start);
     if (strcmp(o->optimizer, "adam") == 0)
         CONDENSE_TRY(condense_fc_adam(run->net, run->data, o->lr, 0.9, 0.999, 1e-8, o->steps, 1,
                                       observe, run));
@@ -511,6 +514,10 @@ int cli_fc(int argc, char **argv)
     if (o.n == 0) o.n = d == 1 ? 40 : 80;
     if (o.m == 0) o.m = d == 1 ? 100 : 50;
     if (d == 1 && o.n < 2) return cli_bad_usage("--n needs at least 2 samples in 1-d, not %s", "1");
+    if (o.plot && o.out != NULL && strchr(o.out, '\'') != NULL)
+        return cli_bad_usage("--plot needs an --out directory without a quote (') in its name, "
+                             "not '%s'",
+                             o.out);
     if (o.n_field_steps == 0) {
         o.field_steps[0] = 0;
         o.field_steps[1] = o.steps;
@@ -523,7 +530,7 @@ int cli_fc(int argc, char **argv)
         return EXIT_FAILURE;
     }
     gsl_rng *rng = NULL;
-    fc_run run = {&o, NULL, NULL, NULL, 0, sigma.type->r};
+    fc_run run = {&o, NULL, NULL, NULL, {0, 0}, sigma.type->r};
     int status = condense_rng_alloc(o.seed, &rng);
     if (status == CONDENSE_OK) status = condense_fc_data_make(o.target, o.n, rng, &run.data);
     if (status == CONDENSE_OK) status = condense_fc_alloc(d, o.m, sigma, &run.net);

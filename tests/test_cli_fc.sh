@@ -63,6 +63,7 @@ expect 2 'unknown option' "$CONDENSE" fc --bogus 1
 expect 2 'unexpected argument' "$CONDENSE" fc stray
 expect 2 'needs a value' "$CONDENSE" fc --steps
 expect 2 'at least 2 samples' "$CONDENSE" fc --n 1
+expect 2 'without a quote' "$CONDENSE" fc --plot --out "$tmp/it's"
 expect 1 'cannot create directory' "$CONDENSE" fc --steps 2 --out "$tmp/no/such/dir"
 
 # ---- a 1-d run (tanh, the paper's settings but fewer steps): files and shapes ----

@@ -316,7 +316,8 @@ static int polyfits(const double *x, const double *f, size_t N, double fit[3][OU
     return CONDENSE_OK;
 }
 
-/* output.csv (the network on a grid and its fits) and train.csv (the samples), d = 1. */
+/* The fits of the network on a grid (rms into rms) and, with --out, output.csv (the network
+ * and its fits) and train.csv (the samples); d = 1. */
 static int write_output(const fc_run *run, double rms[3])
 {
     const fc_options *o = run->o;
@@ -326,6 +327,7 @@ static int write_output(const fc_run *run, double rms[3])
         CONDENSE_TRY(condense_fc_output(run->net, &x[g], &f[g]));
     }
     CONDENSE_TRY(polyfits(x, f, OUTPUT_GRID, fit, rms));
+    if (o->out == NULL) return CONDENSE_OK; /* the fits' rms for the summary only */
     cli_out_file out;
     CONDENSE_TRY(cli_out_open(&out, o->out, "output.csv"));
     provenance(out.f, o);
@@ -420,12 +422,20 @@ static int print_summary(FILE *f, const fc_run *run, size_t lines, const double 
             "condensed lines: %zu (w_j with |w_j| >= %g max |w|, grouped greedily: |D(w_j, "
             "representative)| >= %g joins the line, else w_j starts a new one)\n",
             lines, o->min_norm, o->cos_min);
+    /* the FC paper's singularity order is Definition 1's multiplicity of the CNN paper:
+     * declared by the activation, and measured numerically (multiplicity.c) */
+    int measured = 0;
+    const int mstatus = condense_multiplicity_detect(run->net->sigma.type, 6, &measured);
     fprintf(f, "activation singularity order p: ");
     if (run->singularity_p >= 1)
-        fprintf(f, "%d (declared; the paper: at most p lines in 1-d, Sec. 5.2)\n",
+        fprintf(f, "%d (declared; the paper: at most p lines in 1-d, Sec. 5.2)",
                 run->singularity_p);
     else
-        fprintf(f, "undefined (the definition does not apply)\n");
+        fprintf(f, "undefined (the definition does not apply)");
+    if (mstatus == CONDENSE_OK && measured >= 1)
+        fprintf(f, "; measured %d\n", measured);
+    else
+        fprintf(f, "; measured: undefined\n");
     if (run->net->d == 1) {
         fprintf(f,
                 "polynomial fits of the output, rms residual: order 1 %.6g, order 2 %.6g, "
@@ -485,8 +495,7 @@ static int run_fc(fc_run *run, gsl_rng *rng)
                                          o->min_norm, &lines, label);
     double rms[3] = {NAN, NAN, NAN}, R_S = NAN;
     if (status == CONDENSE_OK) status = condense_fc_risk(run->net, run->data, &R_S);
-    if (status == CONDENSE_OK && o->out != NULL && run->net->d == 1)
-        status = write_output(run, rms);
+    if (status == CONDENSE_OK && run->net->d == 1) status = write_output(run, rms);
     if (status == CONDENSE_OK && o->out != NULL && run->net->d == 1) status = write_gnuplot(run);
     if (status == CONDENSE_OK && o->out != NULL) status = write_directors(run, label);
     if (status == CONDENSE_OK) status = write_summary(run, lines, rms, R_S);

@@ -85,6 +85,7 @@ check "neurons_300.csv: 100 rows" test "$(rows "$out/neurons_300.csv")" -eq 100 
 check "tanh (p = 1): one stationary line" test "$(rows "$out/lines_300.csv")" -eq 1
 check "tanh condenses on 1 line" grep -q '^condensed lines: 1 ' "$out/summary.txt"
 check "Sec. 5.1 director reported" grep -q 'Sec. 5.1 director' "$out/summary.txt"
+check "p declared and measured" grep -q 'order p: 1 (declared.*measured 1$' "$out/summary.txt"
 # the field directions are unit vectors (or 0)
 check "unit directions" awk -F, '!/^#/ {n = $3*$3 + $4*$4; if (n > 1e-12 && (n < 1 - 1e-6 || n > 1 + 1e-6)) bad = 1} END {exit bad}' "$out/field_150.csv"
 # the linear fit is good for tanh at the initial stage (Fig. 3a): rms of order 1 below 1e-2
@@ -93,7 +94,7 @@ check "tanh output is nearly linear" awk '/^polynomial fits/ {exit !($8 + 0 < 1e
 # ---- other activations, GD, the 5-d target, stdout summary ----
 expect 0 'Sec. 5.2 stationary lines at the final e: [0-3],' "$CONDENSE" fc --activation x2tanh --steps 20 --m 10 --out "$tmp/x2"
 check "x2tanh lines file" test -s "$tmp/x2/lines_20.csv"
-expect 0 'undefined' "$CONDENSE" fc --activation relu --steps 20 --m 10 --optimizer gd --lr 0.1 --out "$tmp/relu" --plot
+expect 0 'measured: undefined' "$CONDENSE" fc --activation relu --steps 20 --m 10 --optimizer gd --lr 0.1 --out "$tmp/relu" --plot
 check "relu: empty lines file (p undefined)" test "$(rows "$tmp/relu/lines_20.csv")" -eq 0
 if command -v gnuplot >/dev/null 2>&1 && [ -z "${VALGRIND:-}" ]; then
     check "gnuplot made field_20.png" test -s "$tmp/relu/field_20.png"

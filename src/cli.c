@@ -42,6 +42,8 @@ static void usage(FILE *out)
             "  train         train the networks of the experiments (Sec. 4.1) by GD, Adam or\n"
             "                the real flow; parameters, D (eq. 5), kernel views, loss curves\n"
             "                (see 'condense train --help')\n"
+            "  fc            train the two-layer FC network of the FC paper and measure its\n"
+            "                condensation (see 'condense fc --help')\n"
             "\n"
             "Options of eval:\n"
             "  --seed N          seed of every random draw (default 1)\n"
@@ -434,6 +436,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "spectrum") == 0) return cli_spectrum(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "synth") == 0) return cli_synth(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "train") == 0) return cli_train(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "fc") == 0) return cli_fc(argc - 2, argv + 2);
     if (argc >= 2 && argv[1][0] != '-') return cli_bad_usage("unknown command '%s'", argv[1]);
     return cmd_eval(argc - 1, argv + 1);
 }

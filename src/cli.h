@@ -52,4 +52,7 @@ int cli_synth(int argc, char **argv);
 /* The command in cli_train.c. */
 int cli_train(int argc, char **argv);
 
+/* The command in cli_fc.c (the FC paper's experiments). */
+int cli_fc(int argc, char **argv);
+
 #endif

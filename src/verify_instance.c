@@ -491,9 +491,10 @@ int condense_verify_all(const condense_verify_instance *inst, condense_verify_re
     CONDENSE_CHECK_NULL(count);
     int (*const checks[CONDENSE_VERIFY_N_RESULTS])(const condense_verify_instance *,
                                                    condense_verify_result *) = {
-        condense_verify_lemma1,      condense_verify_prop1, condense_verify_prop2,
-        condense_verify_prop3,       condense_verify_teff,  condense_verify_theorem1_14,
-        condense_verify_theorem1_15, condense_verify_rate64};
+        condense_verify_lemma1,      condense_verify_prop1,  condense_verify_prop2,
+        condense_verify_prop3,       condense_verify_teff,   condense_verify_theorem1_14,
+        condense_verify_theorem1_15, condense_verify_rate64, condense_verify_fc_case1,
+        condense_verify_fc_case2};
     *count = 0;
     for (size_t k = 0; k < CONDENSE_VERIFY_N_RESULTS; ++k) {
         CONDENSE_TRY(checks[k](inst, &res[k]));

@@ -43,11 +43,11 @@ if [ -z "${VALGRIND:-}" ]; then
     "$CONDENSE" verify --quick --out "$tmp/v" >"$tmp/verify.txt" 2>"$tmp/verify.err"
     status=$?
     check "verify --quick exits 0 (status $status)" [ "$status" -eq 0 ]
-    check "verify --quick: 8 results PASS" [ "$(grep -cE ' PASS +[-0-9.e+]+  ' "$tmp/verify.txt")" -eq 8 ]
-    check "verify --quick: closing line" grep -q '^verify: 8 passed, 0 failed$' "$tmp/verify.txt"
+    check "verify --quick: 10 results PASS" [ "$(grep -cE ' PASS +[-0-9.e+]+  ' "$tmp/verify.txt")" -eq 10 ]
+    check "verify --quick: closing line" grep -q '^verify: 10 passed, 0 failed$' "$tmp/verify.txt"
     check "verify --quick: progress on stderr" grep -q 'run 4/4 (M = 1024) done' "$tmp/verify.err"
-    check "summary.csv: provenance, header, 8 rows" \
-        [ "$(grep -c '^"' "$tmp/v/summary.csv")" -eq 8 ]
+    check "summary.csv: provenance, header, 10 rows" \
+        [ "$(grep -c '^"' "$tmp/v/summary.csv")" -eq 10 ]
     check "summary.csv records version and seed" grep -q '^# condense .*; seed 1;' "$tmp/v/summary.csv"
     check "runs.csv has the observables" grep -q '^M,eps,t,E_max,phi,rel_change,ratio' "$tmp/v/runs.csv"
     check "runs.csv has rows of every M" [ "$(cut -d, -f1 "$tmp/v/runs.csv" | grep -E '^[0-9]+$' | sort -u | wc -l)" -eq 4 ]

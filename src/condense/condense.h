@@ -23,5 +23,11 @@
 #include "condense/dataset.h"
 #include "condense/spectra.h"
 #include "condense/experiment.h"
+#include "condense/fc.h"
+#include "condense/fc_field.h"
+#include "condense/fc_flow.h"
+#include "condense/fc_theory.h"
+#include "condense/fc_lines.h"
+#include "condense/fc_data.h"
 
 #endif

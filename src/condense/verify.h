@@ -135,8 +135,14 @@ int condense_verify_theorem1_15(const condense_verify_instance *inst,
 int condense_verify_rate64(const condense_verify_instance *inst,
                            condense_verify_result *res); /* runs */
 
-/* Every result in order (8 entries); the number filled is returned in *count. */
-#define CONDENSE_VERIFY_N_RESULTS 8
+/* The FC paper's two results (Sec. 5.1: p = 1, one line u = sum e_i x_i / |.|; Sec. 5.2: d = 1,
+ * at most p lines from a degree-p polynomial), on their own small instances seeded by
+ * inst->cfg.seed (verify_fc.c); they need no run. */
+int condense_verify_fc_case1(const condense_verify_instance *inst, condense_verify_result *res);
+int condense_verify_fc_case2(const condense_verify_instance *inst, condense_verify_result *res);
+
+/* Every result in order (10 entries); the number filled is returned in *count. */
+#define CONDENSE_VERIFY_N_RESULTS 10
 int condense_verify_all(const condense_verify_instance *inst, condense_verify_result *res,
                         size_t *count);
 

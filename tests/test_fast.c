@@ -717,7 +717,7 @@ static void test_nonfinite(void **state)
  * tanh runs the hand-written kernel of fast.c, checked against libm's tanh and the reference's
  * sech^2 = 1/cosh^2 (activation.c), an independent route.  Tolerance SIGMA_ULPS u relative,
  * u = 2^-53: the kernel's chain (argument reduction, Horner sum of e^r - 1, scaling by 2^k, one
- * subtraction without cancellation, a division, for sech^2 a square and one more division) has
+ * subtraction without cancellation, a reciprocal, one or two products) has
  * about ten roundings of O(1) amplification, so <= ~10 u; libm's tanh and cosh err by <= 2 ulp
  * each (glibc's documented bounds), the reference's 1/cosh^2 by <= ~6 u.  SIGMA_ULPS = 32
  * leaves a factor ~2 over their sum and is still 1/28000 of the 1e-12 of the path agreement.

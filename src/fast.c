@@ -45,6 +45,11 @@
 
 #define MAXL CONDENSE_MAX_LAYERS
 
+/* L = 1: entries of x^[1] per block of rows in the fused sample step (sample_step_1): the
+ * block's x, sigma, sigma' (= z) stay in the core's L2 cache (3 x 256 kB) from the product
+ * that makes them to the product that consumes them. */
+#define FAST_BLOCK 32768
+
 /* One thread's buffers: everything one sample needs. */
 typedef struct fast_thread {
     double *P[MAXL + 1];  /* P^[l]: W_l H_l x C_{l-1} m_l^2; backward reuses it for Z W^T */
@@ -53,6 +58,7 @@ typedef struct fast_thread {
     double *S1[MAXL + 1]; /* sigma'(x^[l](i)), from the same evaluation as S */
     double *Z[MAXL + 1];  /* z^[l](i) */
     double *grad;         /* sum over this thread's samples of weight_i df/dtheta, pack order */
+    double *G, *gb;       /* L = 1: one sample's P^[1]^T z^[1] (K_1 x C_1) and 1^T z^[1] (C_1) */
     double sum;           /* sum over this thread's samples of e_i^2 */
     size_t bad_i;         /* first sample (1-based) of this thread with non-finite f; 0: none */
     double bad_f;         /* that f */
@@ -66,6 +72,7 @@ struct condense_fast_buffers {
     size_t K[MAXL + 1]; /* C_{l-1} m_l^2: columns of P^[l], rows of W^[l] as a matrix */
     size_t nparams, off_W[MAXL + 1], off_b[MAXL + 1], off_a; /* theta's pack order */
     double *ones; /* max_l W_l H_l ones: the column sums of z^[l] as one dgemv */
+    size_t RB;    /* L = 1: rows of x^[1] per block of the fused sample step */
     int nthreads;
     fast_thread *t;
 };
@@ -82,6 +89,8 @@ void condense_fast_buffers_free(struct condense_fast_buffers *fb)
             free(fb->t[k].Z[l]);
         }
         free(fb->t[k].grad);
+        free(fb->t[k].G);
+        free(fb->t[k].gb);
     }
     free(fb->t);
     free(fb->ones);
@@ -91,6 +100,14 @@ void condense_fast_buffers_free(struct condense_fast_buffers *fb)
 int condense_fast_buffers_threads(const struct condense_fast_buffers *fb)
 {
     return fb == NULL ? 0 : fb->nthreads;
+}
+
+/* Tests only: the rows per block of the fused L = 1 step (0 restores the default). */
+void condense_fast_buffers_set_block(struct condense_fast_buffers *fb, size_t rows)
+{
+    if (fb == NULL) return;
+    fb->RB = rows != 0 ? rows : FAST_BLOCK / fb->C[1];
+    if (fb->RB < 1) fb->RB = 1;
 }
 
 /* The threads the buffers are made for: OpenMP's current team size for a new region. */
@@ -141,6 +158,7 @@ static int buffers_alloc(const condense_cnn *net, int nthreads, struct condense_
         off = fb->off_b[l] + condense_cnn_b_size(net, l);
     }
     fb->off_a = off;
+    condense_fast_buffers_set_block(fb, 0);
     fb->nparams = condense_cnn_nparams(net);
     fb->ones = malloc(Rmax * sizeof(double));
     int failed = fb->ones == NULL;
@@ -157,7 +175,9 @@ static int buffers_alloc(const condense_cnn *net, int nthreads, struct condense_
                       th->S1[l] == NULL || th->Z[l] == NULL;
         }
         th->grad = malloc(fb->nparams * sizeof(double));
-        failed |= th->grad == NULL;
+        th->G = malloc(fb->K[1] * fb->C[1] * sizeof(double));
+        th->gb = malloc(fb->C[1] * sizeof(double));
+        failed |= th->grad == NULL || th->G == NULL || th->gb == NULL;
     }
     if (failed) {
         condense_fast_buffers_free(fb);
@@ -223,10 +243,10 @@ const char *condense_path_name(condense_path path)
  * reassociated across lanes.  Without OpenMP the loops are left to the compiler. */
 #ifdef _OPENMP
 #define FAST_SIMD _Pragma("omp simd")
-#define FAST_SIMD_SUM(v) _Pragma("omp simd reduction(+ : v)")
+#define FAST_SIMD_SUM_FBLOCK _Pragma("omp simd reduction(+ : fblock)")
 #else
 #define FAST_SIMD
-#define FAST_SIMD_SUM(v)
+#define FAST_SIMD_SUM_FBLOCK
 #endif
 
 /* The tanh kernel is compiled for the baseline ISA (SSE2 on x86-64) and, where GCC can resolve
@@ -413,6 +433,51 @@ static void sample_backward(const condense_cnn *net, const struct condense_fast_
     cblas_daxpy((int)(fb->R[L] * fb->C[L]), weight, th->S[L], 1, g + fb->off_a, 1);
 }
 
+/* CNN paper eq. (2), (21)-(22) for L = 1, fused by blocks of RB rows (u, v) of one sample:
+ * x = P W + 1 b^T, sigma and sigma' (one evaluation), f += <a, sigma(x)>, z = a sigma'(x), and
+ * at once G = P^T z, gb = 1^T z (eq. 22 without the weight, which needs the whole f).  Each
+ * block is consumed while it is in cache; sigma(x) is kept whole for da.  Returns f. */
+static double sample_step_1(const condense_cnn *net, const struct condense_fast_buffers *fb,
+                            fast_thread *th, const double *x0)
+{
+    const size_t R = fb->R[1], K = fb->K[1], C = fb->C[1], RB = fb->RB;
+    im2col(x0, fb->H[0], fb->C[0], fb->m[1], fb->W[1], fb->H[1], th->P[1]);
+    double f = 0.0;
+    for (size_t r0 = 0; r0 < R; r0 += RB) {
+        const size_t nr = R - r0 < RB ? R - r0 : RB, N = nr * C;
+        const double *P = th->P[1] + r0 * K, *a = net->a + r0 * C;
+        double *X = th->X[1] + r0 * C, *S = th->S[1] + r0 * C, *Z = th->Z[1] + r0 * C;
+        for (size_t r = 0; r < nr; ++r)
+            memcpy(X + r * C, net->bias[1], C * sizeof(double));
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nr, (int)C, (int)K, 1.0, P,
+                    (int)K, net->kernel[1], (int)C, 1.0, X, (int)C);
+        condense_fast_sigma01(&net->sigma, N, 1.0, X, S, Z); /* Z holds sigma'(x) */
+        double fblock = 0.0;
+        FAST_SIMD_SUM_FBLOCK
+        for (size_t k = 0; k < N; ++k) {
+            fblock += a[k] * S[k];
+            Z[k] *= a[k]; /* eq. (21), last line: z^[1] = a sigma'(x^[1]) */
+        }
+        f += fblock;
+        const double beta = r0 == 0 ? 0.0 : 1.0;
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)C, (int)nr, 1.0, P,
+                    (int)K, Z, (int)C, beta, th->G, (int)C);
+        cblas_dgemv(CblasRowMajor, CblasTrans, (int)nr, (int)C, 1.0, Z, (int)C, fb->ones, 1, beta,
+                    th->gb, 1);
+    }
+    return f;
+}
+
+/* CNN paper eq. (22)-(23) for L = 1, after sample_step_1: th->grad += weight df/dtheta. */
+static void sample_update_1(const struct condense_fast_buffers *fb, fast_thread *th, double weight)
+{
+    const size_t C = fb->C[1];
+    double *g = th->grad;
+    cblas_daxpy((int)(fb->K[1] * C), weight, th->G, 1, g + fb->off_W[1], 1);
+    cblas_daxpy((int)C, weight, th->gb, 1, g + fb->off_b[1], 1);
+    cblas_daxpy((int)(fb->R[1] * C), weight, th->S[1], 1, g + fb->off_a, 1);
+}
+
 /* The workspace holds x^[l] (and z^[l]) of the last sample, as after the direct path. */
 static void copy_last(const struct condense_fast_buffers *fb, const fast_thread *th,
                       condense_workspace *ws, int with_z)
@@ -434,12 +499,14 @@ static void run_block(const condense_cnn *net, const condense_data *data, conden
     const struct condense_fast_buffers *fb = ws->fast;
     const size_t in_size = data->W0 * data->H0 * data->C0;
     const double n = (double)data->n;
+    const int fused = backward && fb->L == 1; /* the two-layer CNN: one fused pass */
     th->sum = 0.0;
     th->bad_i = 0;
     th->active = lo < hi;
     if (backward && th->active) memset(th->grad, 0, fb->nparams * sizeof(double));
     for (size_t k = lo; k < hi; ++k) {
-        const double f = sample_forward(net, fb, th, data->x + k * in_size);
+        const double *x0 = data->x + k * in_size;
+        const double f = fused ? sample_step_1(net, fb, th, x0) : sample_forward(net, fb, th, x0);
         if (!isfinite(f)) {
             th->bad_i = k + 1;
             th->bad_f = f;
@@ -448,7 +515,10 @@ static void run_block(const condense_cnn *net, const condense_data *data, conden
         const double e_i = f - data->y[k];
         if (e != NULL) e[k] = e_i;
         th->sum += e_i * e_i;
-        if (backward) sample_backward(net, fb, th, -e_i / n);
+        if (fused)
+            sample_update_1(fb, th, -e_i / n);
+        else if (backward)
+            sample_backward(net, fb, th, -e_i / n);
         if (k + 1 == data->n) copy_last(fb, th, ws, backward);
     }
 }

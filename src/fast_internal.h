@@ -15,6 +15,10 @@ void condense_fast_buffers_free(struct condense_fast_buffers *fb);
  * fast functions use with this workspace. */
 int condense_fast_buffers_threads(const struct condense_fast_buffers *fb);
 
+/* Tests only: rows of x^[1] per block of the fused L = 1 step (at least 1; 0 restores the
+ * default, about 32768 / C_1).  NULL is ignored. */
+void condense_fast_buffers_set_block(struct condense_fast_buffers *fb, size_t rows);
+
 /* sigma(c x_k) into s and sigma'(c x_k) into s1 (scale applied), k < n: the elementwise work of
  * the fast paths in one pass, tanh by a vectorized kernel within a few ulp of libm's tanh and
  * 1/cosh^2, every other activation by its functions.  s or s1 may be x itself. */

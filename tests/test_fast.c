@@ -338,6 +338,14 @@ static void test_mnist_smoke(void **state)
     fixture fx;
     fixture_init(&fx, &s, "tanh", 4, 2828UL, thread_counts[N_COUNTS - 1]);
     compare_instance(&fx, "MNIST 28x28, M = 32");
+    /* the fused L = 1 step by blocks of rows: one block above (676 rows <= 32768 / 32); here
+     * 100 rows (six blocks and a partial one) and single rows */
+    condense_fast_buffers_set_block(fx.ws_fast->fast, 100);
+    compare_instance(&fx, "MNIST 28x28, M = 32, blocks of 100 rows");
+    condense_fast_buffers_set_block(fx.ws_fast->fast, 1);
+    compare_instance(&fx, "MNIST 28x28, M = 32, blocks of 1 row");
+    condense_fast_buffers_set_block(fx.ws_fast->fast, 0);
+    condense_fast_buffers_set_block(NULL, 3); /* ignored */
     fixture_free(&fx);
 }
 

@@ -249,14 +249,17 @@ const char *condense_path_name(condense_path path)
 #define FAST_SIMD_SUM_FBLOCK
 #endif
 
-/* The tanh kernel is compiled for the baseline ISA (SSE2 on x86-64) and, where GCC can resolve
- * versions at load time (ifunc: GNU/Linux), also for AVX2 and AVX-512, the best one being
- * picked for the running CPU.  The arithmetic is the same in every version: ISO C mode
- * (-std=c11) does not contract a * b + c into an FMA, so the results are the same bits. */
+/* The tanh kernel is compiled for the baseline ISA (SSE2 on x86-64) and, with GCC on x86-64
+ * GNU/Linux, also for AVX2 + FMA and AVX-512 + FMA, the best one being picked for the running
+ * CPU at the first call.  The FMA versions evaluate each a * b + c of the polynomial and the
+ * scaling with fma() (one rounding instead of two, and half the instructions); ISO C mode
+ * (-std=c11) contracts nothing by itself.  So results may differ in the last bits between CPUs
+ * with and without FMA (both within the accuracy stated below), never between runs on one. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define FAST_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#define FAST_X86_DISPATCH 1
+#define FAST_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
-#define FAST_CLONES
+#define FAST_ALWAYS_INLINE inline
 #endif
 
 /* -708: the clamp of y = -2|x| in tanh_sech2.  Read through a volatile so that the compiler does
@@ -281,9 +284,10 @@ static volatile const double y_floor = -708.0;
  * no subnormal scaling; there tanh = +-1 exactly and sech^2 = 4 e^-708 = 1.3e-307 instead of
  * the smaller true value, an absolute error below 1.4e-307 (the reference's 1/cosh^2 is
  * subnormal or 0 there).  A NaN x gives NaN for both, and +-inf gives +-1 and 1.3e-307. */
-FAST_CLONES
-static void tanh_sech2(size_t n, double scale, double c, const double *x, double *s, double *s1)
+static FAST_ALWAYS_INLINE void tanh_sech2_body(size_t n, double scale, double c, const double *x,
+                                               double *s, double *s1, int use_fma)
 {
+#define MADD(a, b, c) (use_fma ? fma(a, b, c) : (a) * (b) + (c))
     const double shift = 0x1.8p52, log2e = 0x1.71547652b82fep0;
     const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
     const double y_min = y_floor;
@@ -298,30 +302,86 @@ static void tanh_sech2(size_t n, double scale, double c, const double *x, double
         const double kf = kd - shift;
         const double r = (y - kf * ln2_hi) - kf * ln2_lo;
         double p = 1.0 / 6227020800.0; /* 1/13! */
-        p = p * r + 1.0 / 479001600.0;
-        p = p * r + 1.0 / 39916800.0;
-        p = p * r + 1.0 / 3628800.0;
-        p = p * r + 1.0 / 362880.0;
-        p = p * r + 1.0 / 40320.0;
-        p = p * r + 1.0 / 5040.0;
-        p = p * r + 1.0 / 720.0;
-        p = p * r + 1.0 / 120.0;
-        p = p * r + 1.0 / 24.0;
-        p = p * r + 1.0 / 6.0;
-        p = p * r + 0.5;
-        p = p * r + 1.0;
+        p = MADD(p, r, 1.0 / 479001600.0);
+        p = MADD(p, r, 1.0 / 39916800.0);
+        p = MADD(p, r, 1.0 / 3628800.0);
+        p = MADD(p, r, 1.0 / 362880.0);
+        p = MADD(p, r, 1.0 / 40320.0);
+        p = MADD(p, r, 1.0 / 5040.0);
+        p = MADD(p, r, 1.0 / 720.0);
+        p = MADD(p, r, 1.0 / 120.0);
+        p = MADD(p, r, 1.0 / 24.0);
+        p = MADD(p, r, 1.0 / 6.0);
+        p = MADD(p, r, 0.5);
+        p = MADD(p, r, 1.0);
         p = p * r; /* e^r - 1 */
         uint64_t kb;
         memcpy(&kb, &kd, sizeof kb);
         const uint64_t two_k_bits = (kb - shift_bits + 1023u) << 52; /* 2^k, k in [-1021, 0] */
         double two_k;
         memcpy(&two_k, &two_k_bits, sizeof two_k);
-        const double E = two_k * p + two_k;          /* e^y */
-        const double em = two_k * p + (two_k - 1.0); /* e^y - 1 */
-        const double inv = 1.0 / (2.0 + em);         /* 1 / (1 + e^y): one division */
+        const double E = MADD(two_k, p, two_k);        /* e^y */
+        const double em = MADD(two_k, p, two_k - 1.0); /* e^y - 1 */
+        const double inv = 1.0 / (2.0 + em);           /* 1 / (1 + e^y): one division */
         s[k] = scale * copysign(-em * inv, z);
         s1[k] = scale * ((4.0 * E * inv) * inv);
     }
+#undef MADD
+}
+
+static void tanh_sech2_plain(size_t n, double scale, double c, const double *x, double *s,
+                             double *s1)
+{
+    tanh_sech2_body(n, scale, c, x, s, s1, 0);
+}
+
+#ifdef FAST_X86_DISPATCH
+__attribute__((target("avx2,fma"))) static void
+tanh_sech2_avx2(size_t n, double scale, double c, const double *x, double *s, double *s1)
+{
+    tanh_sech2_body(n, scale, c, x, s, s1, 1);
+}
+
+__attribute__((target("avx512f,fma"))) static void
+tanh_sech2_avx512(size_t n, double scale, double c, const double *x, double *s, double *s1)
+{
+    tanh_sech2_body(n, scale, c, x, s, s1, 1);
+}
+#endif
+
+/* Whether version v of the tanh kernel (0 baseline, 1 AVX2 + FMA, 2 AVX-512 + FMA) exists in this
+ * build and runs on this CPU. */
+static int tanh_version_ok(int v)
+{
+#ifdef FAST_X86_DISPATCH
+    __builtin_cpu_init();
+    if (v == 1) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (v == 2) return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+#endif
+    return v == 0;
+}
+
+int condense_fast_tanh_sech2_version(int v, size_t n, double scale, double c, const double *x,
+                                     double *s, double *s1)
+{
+    if (!tanh_version_ok(v)) return -1;
+#ifdef FAST_X86_DISPATCH
+    if (v == 2)
+        tanh_sech2_avx512(n, scale, c, x, s, s1);
+    else if (v == 1)
+        tanh_sech2_avx2(n, scale, c, x, s, s1);
+    else
+#endif
+        tanh_sech2_plain(n, scale, c, x, s, s1);
+    return 0;
+}
+
+/* The best version of the tanh kernel for the running CPU. */
+static void tanh_sech2(size_t n, double scale, double c, const double *x, double *s, double *s1)
+{
+    for (int v = 2; v > 0; --v)
+        if (condense_fast_tanh_sech2_version(v, n, scale, c, x, s, s1) == 0) return;
+    tanh_sech2_plain(n, scale, c, x, s, s1);
 }
 
 /* sigma(c x_k) into s and sigma'(c x_k) into s1 for k < n, for any activation (scale applied);

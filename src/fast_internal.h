@@ -15,6 +15,12 @@ void condense_fast_buffers_free(struct condense_fast_buffers *fb);
  * fast functions use with this workspace. */
 int condense_fast_buffers_threads(const struct condense_fast_buffers *fb);
 
+/* Tests only: the tanh kernel of condense_fast_sigma01 (c, scale as there) in version v: 0
+ * baseline ISA, 1 AVX2 + FMA, 2 AVX-512 + FMA.  Returns 0, or -1 (nothing written) when that
+ * version is not in this build or not supported by this CPU. */
+int condense_fast_tanh_sech2_version(int v, size_t n, double scale, double c, const double *x,
+                                     double *s, double *s1);
+
 /* Tests only: rows of x^[1] per block of the fused L = 1 step (at least 1; 0 restores the
  * default, about 32768 / C_1).  NULL is ignored. */
 void condense_fast_buffers_set_block(struct condense_fast_buffers *fb, size_t rows);

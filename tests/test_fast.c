@@ -799,6 +799,22 @@ static void test_sigma01(void **state)
             }
         }
     }
+    /* every version of the tanh kernel this CPU runs (the best one was used above) */
+    int versions = 0;
+    for (int v = 0; v <= 2; ++v) {
+        if (condense_fast_tanh_sech2_version(v, NX, 1.0, 0.37, x, s, s1) != 0) continue;
+        ++versions;
+        for (size_t k = 0; k < NX; ++k) {
+            const double z = 0.37 * x[k], lt = tanh(z), rs1 = 1.0 / (cosh(z) * cosh(z));
+            if (!close_ulps(s[k], lt, 0.0) || !close_ulps(s1[k], rs1, SECH2_ABS))
+                fail_msg("tanh kernel version %d at %.17g: %.17g %.17g, libm %.17g %.17g", v, z,
+                         s[k], s1[k], lt, rs1);
+        }
+    }
+    assert_true(versions >= 1); /* the baseline always runs */
+    assert_int_equal(condense_fast_tanh_sech2_version(3, NX, 1.0, 1.0, x, s, s1), -1);
+    assert_int_equal(condense_fast_tanh_sech2_version(-1, NX, 1.0, 1.0, x, s, s1), -1);
+    printf("tanh kernel: %d version(s) checked on this CPU\n", versions);
     /* NaN in, NaN out */
     condense_activation th;
     assert_int_equal(condense_activation_lookup("tanh", 0, &th), CONDENSE_OK);

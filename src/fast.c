@@ -58,11 +58,11 @@ typedef struct fast_thread {
     double *S1[MAXL + 1]; /* sigma'(x^[l](i)), from the same evaluation as S */
     double *Z[MAXL + 1];  /* z^[l](i) */
     double *grad;         /* sum over this thread's samples of weight_i df/dtheta, pack order */
-    double *G, *gb;       /* L = 1: one sample's P^[1]^T z^[1] (K_1 x C_1) and 1^T z^[1] (C_1) */
-    double sum;           /* sum over this thread's samples of e_i^2 */
-    size_t bad_i;         /* first sample (1-based) of this thread with non-finite f; 0: none */
-    double bad_f;         /* that f */
-    int active;           /* this thread had samples in the last call */
+    double *G;    /* L = 1: one sample's [P^[1] 1]^T z^[1], (K_1 + 1) x C_1 (dW^[1]; db^[1] last) */
+    double sum;   /* sum over this thread's samples of e_i^2 */
+    size_t bad_i; /* first sample (1-based) of this thread with non-finite f; 0: none */
+    double bad_f; /* that f */
+    int active;   /* this thread had samples in the last call */
 } fast_thread;
 
 struct condense_fast_buffers {
@@ -71,8 +71,9 @@ struct condense_fast_buffers {
     size_t R[MAXL + 1]; /* W_l H_l: rows of P^[l], x^[l], z^[l] */
     size_t K[MAXL + 1]; /* C_{l-1} m_l^2: columns of P^[l], rows of W^[l] as a matrix */
     size_t nparams, off_W[MAXL + 1], off_b[MAXL + 1], off_a; /* theta's pack order */
-    double *ones; /* max_l W_l H_l ones: the column sums of z^[l] as one dgemv */
-    size_t RB;    /* L = 1: rows of x^[1] per block of the fused sample step */
+    double *ones;   /* max_l W_l H_l ones: the column sums of z^[l] as one dgemv */
+    double *theta1; /* L = 1: [W^[1]; b^[1]^T], (K_1 + 1) x C_1, copied at each field call */
+    size_t RB;      /* L = 1: rows of x^[1] per block of the fused sample step */
     int nthreads;
     fast_thread *t;
 };
@@ -90,10 +91,10 @@ void condense_fast_buffers_free(struct condense_fast_buffers *fb)
         }
         free(fb->t[k].grad);
         free(fb->t[k].G);
-        free(fb->t[k].gb);
     }
     free(fb->t);
     free(fb->ones);
+    free(fb->theta1);
     free(fb);
 }
 
@@ -126,8 +127,8 @@ static int check_sizes(const condense_cnn *net)
 {
     for (size_t l = 1; l <= net->L; ++l) {
         const size_t R = net->W[l] * net->H[l], K = net->C[l - 1] * net->m[l] * net->m[l];
-        if (R > (size_t)INT_MAX / net->C[l] || K > (size_t)INT_MAX ||
-            K > SIZE_MAX / sizeof(double) / R)
+        if (R > (size_t)INT_MAX / net->C[l] || K >= (size_t)INT_MAX ||
+            K + 1 > SIZE_MAX / sizeof(double) / R) /* P^[1] has K + 1 columns on the L = 1 path */
             CONDENSE_ERROR(CONDENSE_ESIZE, "layer %zu is too large for the fast path", l);
     }
     return CONDENSE_OK;
@@ -161,12 +162,13 @@ static int buffers_alloc(const condense_cnn *net, int nthreads, struct condense_
     condense_fast_buffers_set_block(fb, 0);
     fb->nparams = condense_cnn_nparams(net);
     fb->ones = malloc(Rmax * sizeof(double));
-    int failed = fb->ones == NULL;
+    fb->theta1 = malloc((fb->K[1] + 1) * fb->C[1] * sizeof(double));
+    int failed = fb->ones == NULL || fb->theta1 == NULL;
     for (int k = 0; k < nthreads && !failed; ++k) {
         fast_thread *th = &fb->t[k];
         for (size_t l = 1; l <= net->L; ++l) {
             const size_t RC = fb->R[l] * fb->C[l] * sizeof(double);
-            th->P[l] = malloc(fb->R[l] * fb->K[l] * sizeof(double));
+            th->P[l] = malloc(fb->R[l] * (fb->K[l] + 1) * sizeof(double)); /* + 1: L = 1 path */
             th->X[l] = malloc(RC);
             th->S[l] = malloc(RC);
             th->S1[l] = malloc(RC);
@@ -175,9 +177,8 @@ static int buffers_alloc(const condense_cnn *net, int nthreads, struct condense_
                       th->S1[l] == NULL || th->Z[l] == NULL;
         }
         th->grad = malloc(fb->nparams * sizeof(double));
-        th->G = malloc(fb->K[1] * fb->C[1] * sizeof(double));
-        th->gb = malloc(fb->C[1] * sizeof(double));
-        failed |= th->grad == NULL || th->G == NULL || th->gb == NULL;
+        th->G = malloc((fb->K[1] + 1) * fb->C[1] * sizeof(double));
+        failed |= th->grad == NULL || th->G == NULL;
     }
     if (failed) {
         condense_fast_buffers_free(fb);
@@ -416,6 +417,20 @@ static void im2col(const double *in, size_t H_in, size_t C_in, size_t m, size_t 
                 memcpy(P, in + ((u + p) * H_in + v) * C_in, run * sizeof(double));
 }
 
+/* im2col with a last column of ones: rows of C_in m^2 + 1, so that [P 1] [W; b^T] is x with the
+ * bias in the same product, and [P 1]^T z gives dW and db together. */
+static void im2col_ones(const double *in, size_t H_in, size_t C_in, size_t m, size_t W_out,
+                        size_t H_out, double *P)
+{
+    const size_t run = m * C_in;
+    for (size_t u = 0; u < W_out; ++u)
+        for (size_t v = 0; v < H_out; ++v) {
+            for (size_t p = 0; p < m; ++p, P += run)
+                memcpy(P, in + ((u + p) * H_in + v) * C_in, run * sizeof(double));
+            *P++ = 1.0;
+        }
+}
+
 /* The adjoint of im2col: out (array (W_in, H_in, C_in), zeroed here) receives at every input
  * position the sum of the G entries of all patches that contain it -- the sum over (s, t)
  * with chi(u - s, v - t) = 1 of eq. (21). */
@@ -494,23 +509,23 @@ static void sample_backward(const condense_cnn *net, const struct condense_fast_
 }
 
 /* CNN paper eq. (2), (21)-(22) for L = 1, fused by blocks of RB rows (u, v) of one sample:
- * x = P W + 1 b^T, sigma and sigma' (one evaluation), f += <a, sigma(x)>, z = a sigma'(x), and
- * at once G = P^T z, gb = 1^T z (eq. 22 without the weight, which needs the whole f).  Each
- * block is consumed while it is in cache; sigma(x) is kept whole for da.  Returns f. */
+ * x = [P 1] Theta with Theta = [W; b^T] (fb->theta1, (K + 1) x C), sigma and sigma' (one
+ * evaluation), f += <a, sigma(x)>, z = a sigma'(x), and at once G = [P 1]^T z = [dW; db^T]
+ * (eq. 22 without the weight, which needs the whole f).  Each block is consumed while it is
+ * in cache; sigma(x) is kept whole for da.  Returns f. */
 static double sample_step_1(const condense_cnn *net, const struct condense_fast_buffers *fb,
                             fast_thread *th, const double *x0)
 {
     const size_t R = fb->R[1], K = fb->K[1], C = fb->C[1], RB = fb->RB;
-    im2col(x0, fb->H[0], fb->C[0], fb->m[1], fb->W[1], fb->H[1], th->P[1]);
+    const size_t K1 = K + 1;
+    im2col_ones(x0, fb->H[0], fb->C[0], fb->m[1], fb->W[1], fb->H[1], th->P[1]);
     double f = 0.0;
     for (size_t r0 = 0; r0 < R; r0 += RB) {
         const size_t nr = R - r0 < RB ? R - r0 : RB, N = nr * C;
-        const double *P = th->P[1] + r0 * K, *a = net->a + r0 * C;
+        const double *P = th->P[1] + r0 * K1, *a = net->a + r0 * C;
         double *X = th->X[1] + r0 * C, *S = th->S[1] + r0 * C, *Z = th->Z[1] + r0 * C;
-        for (size_t r = 0; r < nr; ++r)
-            memcpy(X + r * C, net->bias[1], C * sizeof(double));
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nr, (int)C, (int)K, 1.0, P,
-                    (int)K, net->kernel[1], (int)C, 1.0, X, (int)C);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)nr, (int)C, (int)K1, 1.0, P,
+                    (int)K1, fb->theta1, (int)C, 0.0, X, (int)C);
         condense_fast_sigma01(&net->sigma, N, 1.0, X, S, Z); /* Z holds sigma'(x) */
         double fblock = 0.0;
         FAST_SIMD_SUM_FBLOCK
@@ -520,10 +535,8 @@ static double sample_step_1(const condense_cnn *net, const struct condense_fast_
         }
         f += fblock;
         const double beta = r0 == 0 ? 0.0 : 1.0;
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K, (int)C, (int)nr, 1.0, P,
-                    (int)K, Z, (int)C, beta, th->G, (int)C);
-        cblas_dgemv(CblasRowMajor, CblasTrans, (int)nr, (int)C, 1.0, Z, (int)C, fb->ones, 1, beta,
-                    th->gb, 1);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)K1, (int)C, (int)nr, 1.0, P,
+                    (int)K1, Z, (int)C, beta, th->G, (int)C);
     }
     return f;
 }
@@ -533,8 +546,8 @@ static void sample_update_1(const struct condense_fast_buffers *fb, fast_thread 
 {
     const size_t C = fb->C[1];
     double *g = th->grad;
-    cblas_daxpy((int)(fb->K[1] * C), weight, th->G, 1, g + fb->off_W[1], 1);
-    cblas_daxpy((int)C, weight, th->gb, 1, g + fb->off_b[1], 1);
+    /* W^[1] (K x C) and b^[1] (C) are adjacent in the pack order: G's K + 1 rows in one go */
+    cblas_daxpy((int)((fb->K[1] + 1) * C), weight, th->G, 1, g + fb->off_W[1], 1);
     cblas_daxpy((int)(fb->R[1] * C), weight, th->S[1], 1, g + fb->off_a, 1);
 }
 
@@ -590,6 +603,11 @@ static int run_all(const condense_cnn *net, const condense_data *data, condense_
                    double *e, int backward, int *used)
 {
     fast_thread *threads = ws->fast->t;
+    if (backward && net->L == 1) { /* Theta = [W^[1]; b^[1]^T] for the fused step */
+        const size_t KC = ws->fast->K[1] * ws->fast->C[1];
+        memcpy(ws->fast->theta1, net->kernel[1], KC * sizeof(double));
+        memcpy(ws->fast->theta1 + KC, net->bias[1], ws->fast->C[1] * sizeof(double));
+    }
     int T = ws->fast->nthreads;
     if (max_threads() < T) T = max_threads();
     if ((size_t)T > data->n) T = data->n > 0 ? (int)data->n : 1;

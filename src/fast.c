@@ -23,6 +23,17 @@
  * non-finite f and the failure is reported after the region, for the smallest such sample,
  * as the direct path (which stops at the first) would.
  *
+ * The two-layer CNN (L = 1), the case of the paper's theory and of `make bench`, takes a fused
+ * step per sample (sample_step_1): the patches carry a column of ones and the parameters are
+ * Theta = [W^[1]; b^[1]^T], so x = [P 1] Theta and [dW; db] = [P 1]^T z are one dgemm each, and
+ * the rows are processed in blocks that stay in cache from the first product through sigma,
+ * sigma' (one evaluation), f and z to the second.  Why not one product over all samples:
+ * x, sigma and z of all n W_1 H_1 rows would be (n W_1 H_1) x M arrays (86 MB each for n = 500,
+ * 28x28, M = 32) streamed through memory several times per step, while the inner dimension
+ * C_0 m^2 + 1 of the products stays as small (fast_flow.c measured its per-sample form twice
+ * as fast as the all-samples one).
+ * sigma and sigma' come from condense_fast_sigma01 (one pass; for tanh a vectorized kernel).
+ *
  * Buffers live in ws->fast, allocated by condense_workspace_set_path and never on the hot
  * path.  Selecting CONDENSE_PATH_DIRECT again keeps them (switching back to FAST is then free);
  * condense_workspace_free frees them. */

@@ -54,6 +54,7 @@
 #include "condense/fast.h"
 #include "condense/real_flow.h"
 #include "fast_flow_internal.h"
+#include "fast_internal.h"
 
 /* Below this many entries n W_1 H_1 M of X (each two activation calls and ~4 N_W flops) the
  * field runs on one thread: starting the team would cost more than it saves. */
@@ -63,6 +64,7 @@ void condense_fast_flow_free(struct condense_fast_flow *fast)
 {
     if (fast == NULL) return;
     for (int k = 0; fast->t != NULL && k < fast->nthreads; ++k) {
+        free(fast->t[k].X);
         free(fast->t[k].S);
         free(fast->t[k].A1);
         free(fast->t[k].acc);
@@ -127,10 +129,12 @@ static int buffers_alloc(const condense_real_flow *flow, int nthreads,
     ff->nthreads = nthreads;
     int ok = 1;
     for (int k = 0; k < nthreads; ++k) {
+        ff->t[k].X = malloc(Na * M * sizeof(double));
         ff->t[k].S = malloc(Na * M * sizeof(double));
         ff->t[k].A1 = malloc(Na * M * sizeof(double));
         ff->t[k].acc = malloc(ff->dim * sizeof(double));
-        ok = ok && ff->t[k].S != NULL && ff->t[k].A1 != NULL && ff->t[k].acc != NULL;
+        ok = ok && ff->t[k].X != NULL && ff->t[k].S != NULL && ff->t[k].A1 != NULL &&
+             ff->t[k].acc != NULL;
     }
     ff->thetaT = malloc(M * NW * sizeof(double));
     ff->e = malloc(n * sizeof(double));
@@ -208,23 +212,37 @@ static void sample_field(const condense_real_flow *flow, struct condense_fast_fl
     const double eps = flow->eps;
     const size_t M = ff->M, Na = ff->Na, NW = ff->NW;
     const double *P = ff->P + (i - 1) * Na * NW;
-    double *S = th->S, *A1 = th->A1;
+    double *X = th->X, *S = th->S, *A1 = th->A1;
+    const size_t N = Na * M;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)Na, (int)M, (int)NW, 1.0, P, (int)NW,
-                ff->thetaT, (int)NW, 0.0, S, (int)M);
-    double f = 0.0, bad_x = 0.0;
+                ff->thetaT, (int)NW, 0.0, X, (int)M);
+    /* sigma(eps x) and sigma'(eps x) from one evaluation (vectorized for tanh) */
+    condense_fast_sigma01(act, N, eps, X, S, A1);
+    /* chk stays 0 unless some x, sigma or sigma' is not finite (0 * inf and 0 * NaN are NaN):
+     * the entry is then searched for below, off the common path */
+    double f = 0.0, chk = 0.0, bad_x = 0.0;
+#ifdef _OPENMP /* the loop may be vectorized and its sums reassociated (see fast.c) */
+#pragma omp simd reduction(+ : f, chk)
+#endif
+    for (size_t k = 0; k < N; ++k) {
+        const double s = S[k], s1 = A1[k];
+        chk += 0.0 * X[k] + 0.0 * s + 0.0 * s1;
+        S[k] = s / eps;
+        A1[k] = a[k] * s1;
+        f += a[k] * s;
+    }
     size_t bad = SIZE_MAX;
-    for (size_t r = 0; r < Na; ++r)
-        for (size_t beta = 0; beta < M; ++beta) {
-            const size_t k = r * M + beta;
-            const double x = S[k];
-            const double s = condense_sigma(act, eps * x), s1 = condense_sigma1(act, eps * x);
-            if (!(isfinite(x) && isfinite(s) && isfinite(s1)) && beta * Na + r < bad) {
+    if (!isfinite(chk))
+        for (size_t k = 0; k < N; ++k) {
+            const size_t r = k / M, beta = k % M;
+            /* S and A1 hold sigma / eps and a sigma' now, which may overflow where sigma and
+             * sigma' do not: evaluate those again (finite exactly where the kernel's are) */
+            const double z = eps * X[k];
+            const double s = condense_sigma(act, z), s1 = condense_sigma1(act, z);
+            if (!(isfinite(X[k]) && isfinite(s) && isfinite(s1)) && beta * Na + r < bad) {
                 bad = beta * Na + r;
-                bad_x = x;
+                bad_x = X[k];
             }
-            S[k] = s / eps;
-            A1[k] = a[k] * s1;
-            f += a[k] * s;
         }
     const double e = eps * f - *condense_data_y(flow->data, i);
     ff->e[i - 1] = e;

@@ -10,8 +10,9 @@
 
 /* One thread's buffers: one sample's X, S, sigma' and the thread's share of the field. */
 typedef struct condense_fast_flow_thread {
-    double *S;   /* Na x M: X_i = P_i Theta_W, then sigma(eps X_i) / eps in place */
-    double *A1;  /* Na x M: a_bar sigma'(eps X_i) */
+    double *X;   /* Na x M: X_i = P_i Theta_W */
+    double *S;   /* Na x M: sigma(eps X_i), then sigma(eps X_i) / eps in place */
+    double *A1;  /* Na x M: sigma'(eps X_i), then a_bar sigma'(eps X_i) in place */
     double *acc; /* dim: sum over the thread's samples of their terms of the field, flat order */
     int active;  /* the thread had samples in the last evaluation */
 } condense_fast_flow_thread;

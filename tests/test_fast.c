@@ -338,6 +338,14 @@ static void test_mnist_smoke(void **state)
     fixture fx;
     fixture_init(&fx, &s, "tanh", 4, 2828UL, thread_counts[N_COUNTS - 1]);
     compare_instance(&fx, "MNIST 28x28, M = 32");
+    /* the fused L = 1 step by blocks of rows: one block above (676 rows <= 32768 / 32); here
+     * 100 rows (six blocks and a partial one) and single rows */
+    condense_fast_buffers_set_block(fx.ws_fast->fast, 100);
+    compare_instance(&fx, "MNIST 28x28, M = 32, blocks of 100 rows");
+    condense_fast_buffers_set_block(fx.ws_fast->fast, 1);
+    compare_instance(&fx, "MNIST 28x28, M = 32, blocks of 1 row");
+    condense_fast_buffers_set_block(fx.ws_fast->fast, 0);
+    condense_fast_buffers_set_block(NULL, 3); /* ignored */
     fixture_free(&fx);
 }
 
@@ -710,6 +718,118 @@ static void test_nonfinite(void **state)
     }
 }
 
+/* ---- sigma and sigma' of an array -------------------------------------------------------------
+ *
+ * condense_fast_sigma01 against the activation's own functions (activation.c), entry by entry.
+ * Every activation but tanh runs the same functions, so the results must be equal bit for bit.
+ * tanh runs the hand-written kernel of fast.c, checked against libm's tanh and the reference's
+ * sech^2 = 1/cosh^2 (activation.c), an independent route.  Tolerance SIGMA_ULPS u relative,
+ * u = 2^-53: the kernel's chain (argument reduction, Horner sum of e^r - 1, scaling by 2^k, one
+ * subtraction without cancellation, a reciprocal, one or two products) has
+ * about ten roundings of O(1) amplification, so <= ~10 u; libm's tanh and cosh err by <= 2 ulp
+ * each (glibc's documented bounds), the reference's 1/cosh^2 by <= ~6 u.  SIGMA_ULPS = 32
+ * leaves a factor ~2 over their sum and is still 1/28000 of the 1e-12 of the path agreement.
+ * Where |x| > 354 the kernel returns sech^2 = 4 e^-708 ~ 1.3e-307 instead of the (subnormal or
+ * zero) reference: SECH2_ABS = 1.4e-307 absolute covers that and nothing else. */
+#define SIGMA_ULPS 32.0
+#define SECH2_ABS 1.4e-307
+
+static int close_ulps(double got, double ref, double abs_tol)
+{
+    if (isnan(ref)) return isnan(got);
+    if (isinf(ref)) return got == ref;
+    return fabs(got - ref) <= SIGMA_ULPS * DBL_EPSILON / 2.0 * fabs(ref) + abs_tol;
+}
+
+static void test_sigma01(void **state)
+{
+    (void)state;
+    /* a grid over every regime of the kernel (k = 0 for |x| <= 0.17, the reduction for larger,
+     * the clamp beyond 354), plus 0, -0, subnormals, huge, +-inf and NaN */
+    enum { NGRID = 4001, NX = NGRID + 12 };
+    double *x = malloc(NX * sizeof(double)), *s = malloc(NX * sizeof(double)),
+           *s1 = malloc(NX * sizeof(double)), *buf = malloc(NX * sizeof(double));
+    assert_non_null(x);
+    assert_non_null(s);
+    assert_non_null(s1);
+    assert_non_null(buf);
+    for (size_t k = 0; k < NGRID; ++k) { /* +-10^t, t in [-12, 3], both signs alternating */
+        const double t = -12.0 + 15.0 * (double)k / (NGRID - 1);
+        x[k] = (k % 2 ? -1.0 : 1.0) * pow(10.0, t);
+    }
+    const double special[12] = {0.0,   -0.0,     5e-324, -2.2e-308, 0.1733,    -0.3466,
+                                354.0, -354.001, 710.0,  1e300,     -INFINITY, INFINITY};
+    memcpy(x + NGRID, special, sizeof special);
+    double worst_t = 0.0, worst_s1 = 0.0;
+    for (unsigned i = 0; i < condense_activation_count(); ++i) {
+        for (int normalize = 0; normalize <= 1; ++normalize) {
+            condense_activation act;
+            if (condense_activation_lookup(condense_activation_at(i)->name, normalize, &act) !=
+                CONDENSE_OK)
+                continue; /* relu cannot be normalized */
+            for (int pass = 0; pass < 2; ++pass) {
+                const double c = pass == 0 ? 1.0 : 0.37;
+                condense_fast_sigma01(&act, NX, c, x, s, s1);
+                /* in place: the same results */
+                memcpy(buf, x, NX * sizeof(double));
+                condense_fast_sigma01(&act, NX, c, buf, buf, s1);
+                for (size_t k = 0; k < NX; ++k) {
+                    const double z = c * x[k];
+                    const double rs = condense_sigma(&act, z), rs1 = condense_sigma1(&act, z);
+                    if (memcmp(&buf[k], &s[k], sizeof(double)) != 0)
+                        fail_msg("%s: in-place sigma(%g) differs", act.type->name, z);
+                    if (act.type != &condense_act_tanh) {
+                        if (!(s[k] == rs || (isnan(s[k]) && isnan(rs))) ||
+                            !(s1[k] == rs1 || (isnan(s1[k]) && isnan(rs1))))
+                            fail_msg("%s at %g: %.17g %.17g, reference %.17g %.17g", act.type->name,
+                                     z, s[k], s1[k], rs, rs1);
+                        continue;
+                    }
+                    const double lt = act.scale * tanh(z); /* libm, not activation.c */
+                    if (!close_ulps(s[k], lt, 0.0) || !close_ulps(s1[k], rs1, SECH2_ABS))
+                        fail_msg("tanh kernel at %.17g: tanh %.17g (libm %.17g), sech^2 %.17g "
+                                 "(reference %.17g)",
+                                 z, s[k], lt, s1[k], rs1);
+                    if (signbit(s[k]) != signbit(lt)) fail_msg("tanh(%g): wrong sign", z);
+                    if (isfinite(lt) && lt != 0.0)
+                        worst_t = fmax(worst_t, fabs(s[k] - lt) / fabs(lt));
+                    if (isfinite(rs1) && rs1 > 1e-300)
+                        worst_s1 = fmax(worst_s1, fabs(s1[k] - rs1) / rs1);
+                }
+            }
+        }
+    }
+    /* every version of the tanh kernel this CPU runs (the best one was used above) */
+    int versions = 0;
+    for (int v = 0; v <= 2; ++v) {
+        if (condense_fast_tanh_sech2_version(v, NX, 1.0, 0.37, x, s, s1) != 0) continue;
+        ++versions;
+        for (size_t k = 0; k < NX; ++k) {
+            const double z = 0.37 * x[k], lt = tanh(z), rs1 = 1.0 / (cosh(z) * cosh(z));
+            if (!close_ulps(s[k], lt, 0.0) || !close_ulps(s1[k], rs1, SECH2_ABS))
+                fail_msg("tanh kernel version %d at %.17g: %.17g %.17g, libm %.17g %.17g", v, z,
+                         s[k], s1[k], lt, rs1);
+        }
+    }
+    assert_true(versions >= 1); /* the baseline always runs */
+    assert_int_equal(condense_fast_tanh_sech2_version(3, NX, 1.0, 1.0, x, s, s1), -1);
+    assert_int_equal(condense_fast_tanh_sech2_version(-1, NX, 1.0, 1.0, x, s, s1), -1);
+    printf("tanh kernel: %d version(s) checked on this CPU\n", versions);
+    /* NaN in, NaN out */
+    condense_activation th;
+    assert_int_equal(condense_activation_lookup("tanh", 0, &th), CONDENSE_OK);
+    const double nan_in = NAN;
+    condense_fast_sigma01(&th, 1, 1.0, &nan_in, s, s1);
+    assert_true(isnan(s[0]) && isnan(s1[0]));
+    printf("tanh kernel: largest relative difference %.2g (tanh, against libm), %.2g (sech^2, "
+           "against 1/cosh^2); tolerance %.2g\n",
+           worst_t, worst_s1, SIGMA_ULPS * DBL_EPSILON / 2.0);
+    free(x);
+    free(s);
+    free(s1);
+    free(buf);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -717,7 +837,7 @@ int main(void)
         cmocka_unit_test(test_sensitivity),    cmocka_unit_test(test_names),
         cmocka_unit_test(test_set_path),       cmocka_unit_test(test_set_path_sizes),
         cmocka_unit_test(test_thread_buffers), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_nonfinite),
+        cmocka_unit_test(test_nonfinite),      cmocka_unit_test(test_sigma01),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,6 +8,9 @@
  *     (W^[l] stored (m, m, C_{l-1}, C_l) is exactly a (C_{l-1} m^2) x C_l row-major matrix);
  *   - the backward pass as dgemms: dW^[l] += P^[l]^T Z^[l], and z^[l-1] through col2im of
  *     Z^[l] W^[l]^T (eq. 21-22);
+ *   - for the two-layer CNN (L = 1) a fused step per sample: x and [dW; db] from patches with
+ *     a column of ones, by blocks of rows kept in cache, sigma and sigma' from one evaluation
+ *     (a vectorized kernel for tanh);
  *   - OpenMP across samples, each thread with its own buffers and gradient accumulator; the
  *     accumulators are added in thread order, so a result depends on the thread count only
  *     through rounding (and is reproducible for a fixed count);

@@ -57,7 +57,7 @@ run() {
         echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
         echo "machine: $(nproc) cores, OMP_NUM_THREADS=${OMP_NUM_THREADS:-unset}"
         awk -v a="$t0" -v b="$t1" 'BEGIN { printf "wall time: %.1f s\n", b - a }'
-        [ "$smoke" = 1 ] && echo "SMOKE=1: tiny sizes, the numbers mean nothing"
+        if [ "$smoke" = 1 ]; then echo "SMOKE=1: tiny sizes, the numbers mean nothing"; fi
     } >"$dir/run.txt"
 }
 

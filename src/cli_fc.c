@@ -28,7 +28,8 @@ typedef struct fc_options {
     const char *target, *activation, *optimizer, *out;
     const char *dataset, *data_dir, *normalize; /* dataset: NULL for a --target */
     size_t n, m, steps, grid, progress_every;
-    double lr, init_std, cos_min, min_norm, min_share;
+    double lr, init_std, cos_min, min_norm;
+    size_t min_members;
     unsigned long seed;
     size_t field_steps[MAX_FIELD_STEPS], n_field_steps;
     int plot;
@@ -39,7 +40,7 @@ static void fc_usage(void)
     printf("Usage: %s fc [--target sin1d|sin5d] [--activation NAME] [--optimizer adam|gd]\n"
            "                   [--steps N] [--lr X] [--init-std S] [--m N] [--n N] [--seed N]\n"
            "                   [--out DIR] [--field-steps LIST] [--grid N] [--cos X]\n"
-           "                   [--min-norm F] [--min-share F] [--plot]\n"
+           "                   [--min-norm F] [--min-members K] [--plot]\n"
            "                   [--dataset mnist|fashion-mnist|cifar10 [--data-dir DIR]\n"
            "                   [--normalize raw|standardize|half]]\n"
            "\n"
@@ -69,10 +70,10 @@ static void fc_usage(void)
            "  --grid N          the field's grid is N x N (default 21)\n"
            "  --cos X           |D(w_j, w_k)| >= X links two weights (default 0.99)\n"
            "  --min-norm F      discard w_j with |w_j| < F max_k |w_k| (default 0.001)\n"
-           "  --min-share F     the kept w_j linked by --cos form groups (connected\n"
-           "                    components); a group holding at least a share F of the kept\n"
-           "                    w_j is a line, its members otherwise stray neurons (default\n"
-           "                    0.05)\n"
+           "  --min-members K   the kept w_j linked by --cos form groups (connected\n"
+           "                    components); a group of at least K members is a line, its\n"
+           "                    members otherwise stray neurons (default 2: a lone neuron is\n"
+           "                    not condensed)\n"
            "  --plot            run gnuplot on field.gp (PNG files) when gnuplot is installed\n"
            "Files: summary.txt, directors.csv, cosine.csv; for d = 1 also output.csv, train.csv,\n"
            "field_STEP.csv, neurons_STEP.csv, field.gp.\n"
@@ -149,10 +150,9 @@ static int parse_fc(int argc, char **argv, fc_options *o, int *help)
         } else if (strcmp(opt, "--min-norm") == 0) {
             if (!cli_parse_double(val, &o->min_norm) || !(o->min_norm >= 0.0 && o->min_norm < 1.0))
                 return cli_bad_usage("--min-norm needs a number in [0, 1), not '%s'", val);
-        } else if (strcmp(opt, "--min-share") == 0) {
-            if (!cli_parse_double(val, &o->min_share) ||
-                !(o->min_share >= 0.0 && o->min_share < 1.0))
-                return cli_bad_usage("--min-share needs a number in [0, 1), not '%s'", val);
+        } else if (strcmp(opt, "--min-members") == 0) {
+            if ((o->min_members = cli_parse_size(val, 1000000)) == 0)
+                return cli_bad_usage("--min-members needs a positive integer, not '%s'", val);
         } else if (strcmp(opt, "--dataset") == 0) {
             condense_dataset_kind kind;
             if (condense_dataset_lookup(val, &kind) != CONDENSE_OK)
@@ -185,12 +185,12 @@ static void provenance(FILE *f, const fc_options *o)
     fprintf(f,
             "# %s; condense fc; seed %lu; %s %s%s%s%s, n = %zu; m = %zu; activation %s; "
             "optimizer %s, lr = %g, steps %zu; init N(0, %g^2); lines: |cos| >= %g, min norm "
-            "%g max, min share %g\n",
+            "%g max, min members %zu\n",
             condense_version(), o->seed, o->dataset != NULL ? "dataset" : "target",
             o->dataset != NULL ? o->dataset : o->target, o->dataset != NULL ? " (" : "",
             o->dataset != NULL ? o->normalize : "", o->dataset != NULL ? ", y = class index)" : "",
             o->n, o->m, o->activation, o->optimizer, o->lr, o->steps, o->init_std, o->cos_min,
-            o->min_norm, o->min_share);
+            o->min_norm, o->min_members);
 }
 
 /* The state of a run, shared with the observer. */
@@ -455,8 +455,8 @@ static int print_summary(FILE *f, const fc_run *run, const size_t lines[3], cons
     fprintf(f, "R_S after %zu steps: %.10g\n", o->steps, R_S);
     fprintf(f,
             "condensed lines: %zu (w_j with |w_j| >= %g max |w|; groups linked by |D(w_j, w_k)| "
-            ">= %g; a line holds >= %g of the kept w_j)\n",
-            lines[0], o->min_norm, o->cos_min, o->min_share);
+            ">= %g; a line has >= %zu members)\n",
+            lines[0], o->min_norm, o->cos_min, o->min_members);
     fprintf(f, "stray neurons: %zu; discarded (small norm): %zu\n", lines[1], lines[2]);
     /* the FC paper's singularity order is Definition 1's multiplicity of the CNN paper:
      * declared by the activation, and measured numerically (multiplicity.c) */
@@ -545,7 +545,7 @@ static int run_fc(fc_run *run, gsl_rng *rng)
     size_t *label = malloc(run->net->m * sizeof(size_t)), lines[3] = {0, 0, 0};
     if (label == NULL) CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate labels");
     int status = condense_fc_count_lines(run->net->w, run->net->m, run->net->d + 1, o->cos_min,
-                                         o->min_norm, o->min_share, &lines[0], &lines[1], label);
+                                         o->min_norm, o->min_members, &lines[0], &lines[1], label);
     for (size_t j = 0; j < run->net->m && status == CONDENSE_OK; ++j)
         lines[2] += label[j] == CONDENSE_FC_NO_LINE;
     double rms[3] = {NAN, NAN, NAN}, R_S = NAN;
@@ -570,7 +570,7 @@ int cli_fc(int argc, char **argv)
                     .init_std = 0.005,
                     .cos_min = 0.99,
                     .min_norm = 1e-3,
-                    .min_share = 0.05,
+                    .min_members = 2,
                     .seed = 1};
     int help = 0;
     const int bad = parse_fc(argc, argv, &o, &help);

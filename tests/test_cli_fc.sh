@@ -54,8 +54,8 @@ expect 2 '--lr needs' "$CONDENSE" fc --lr -1
 expect 2 '--init-std needs' "$CONDENSE" fc --init-std 0
 expect 2 '--cos needs' "$CONDENSE" fc --cos 1.5
 expect 2 '--min-norm needs' "$CONDENSE" fc --min-norm 1
-expect 2 '--min-share needs' "$CONDENSE" fc --min-share 1
-expect 2 '--min-share needs' "$CONDENSE" fc --min-share x
+expect 2 '--min-members needs' "$CONDENSE" fc --min-members 0
+expect 2 '--min-members needs' "$CONDENSE" fc --min-members x
 expect 2 'unknown|valid|mnist' "$CONDENSE" fc --dataset nope
 expect 2 'unknown|valid|raw' "$CONDENSE" fc --dataset mnist --normalize zscore
 expect 2 '--seed needs' "$CONDENSE" fc --seed -1
@@ -108,13 +108,14 @@ check "5-d: directors.csv 50 rows of 10 fields" test "$(rows "$tmp/d5/directors.
 check "5-d: cosine.csv 50 x 50" test "$(rows "$tmp/d5/cosine.csv")" -eq 50 -a "$(cols "$tmp/d5/cosine.csv")" -eq 50
 check "5-d: no field files" test ! -e "$tmp/d5/field_0.csv"
 expect 0 'condensed lines: [0-9]+' "$CONDENSE" fc --steps 5 --m 4 --n 6
-# strays: with --min-share 0.5 no 5-d group of 20 steps holds half of the neurons unless all
-# do; the counts add up: lines x >= 0.5 m members + strays + discarded = m
-expect 0 'stray neurons: [0-9]+; discarded' "$CONDENSE" fc --target sin5d --steps 20 --min-share 0.5 --out "$tmp/share"
-check "--min-share: labels -2 for strays, as many as reported" test \
+# strays: with --min-members 20 at most 2 of the 50 5-d neurons' groups are lines; the stray
+# labels (-2) in directors.csv are as many as reported, and every line has >= 20 members
+expect 0 'stray neurons: [0-9]+; discarded' "$CONDENSE" fc --target sin5d --steps 20 --min-members 20 --out "$tmp/share"
+check "--min-members: labels -2 for strays, as many as reported" test \
     "$(grep -v '^#' "$tmp/share/directors.csv" | awk -F, '$4 == -2' | wc -l)" -eq \
     "$(sed -n 's/^stray neurons: \([0-9]*\);.*/\1/p' "$tmp/share/summary.txt")"
-check "--min-share 0.5: at most 2 lines" awk '/^condensed lines/ {exit !($3 <= 2)}' "$tmp/share/summary.txt"
+check "--min-members 20: at most 2 lines" awk '/^condensed lines/ {exit !($3 <= 2)}' "$tmp/share/summary.txt"
+check "--min-members 20: every line has >= 20 members" awk -F, '!/^#/ && $4 >= 0 {c[$4]++} END {for (l in c) if (c[l] < 20) exit 1}' "$tmp/share/directors.csv"
 # --dataset: images flattened (MNIST 28 x 28: d = 784, directors of 785 entries); a missing
 # directory is a failure naming it
 expect 1 'error: .*nowhere' "$CONDENSE" fc --dataset mnist --data-dir "$tmp/nowhere" --n 2

@@ -9,10 +9,10 @@
  *     connected components of this graph (single linkage: independent of the order of the
  *     neurons, and a line whose members spread over more than acos(cos_min) still is one
  *     group as long as no gap along it exceeds acos(cos_min)).
- *  3. Count: a group is a condensed line when it holds at least min_share of the kept weights
- *     (condensation means many neurons sharing one director; a neuron or two left between the
- *     lines by the finite-time, finite-size dynamics is not a line).  The members of smaller
- *     groups are the stray neurons, counted separately.  min_share = 0 counts every group.
+ *  3. Count: a group is a condensed line when it has at least min_members members.  With
+ *     min_members = 2 (the CLI's default): condensation is two or more neurons sharing one
+ *     director, and a lone neuron, which shares its director with no other, is not a line but
+ *     a stray neuron, counted separately.  min_members = 1 counts every group.
  * Lines are numbered 0, 1, ... in the order of their first member (smallest j). */
 #ifndef CONDENSE_FC_LINES_H
 #define CONDENSE_FC_LINES_H
@@ -25,16 +25,17 @@ extern "C" {
 
 /* label value of a discarded weight (step 1) */
 #define CONDENSE_FC_NO_LINE ((size_t)-1)
-/* label value of a stray weight (step 3: kept, but in a group below min_share) */
+/* label value of a stray weight (step 3: kept, but in a group of fewer than min_members) */
 #define CONDENSE_FC_STRAY ((size_t)-2)
 
 /* w: m vectors of len entries one after another.  *lines receives the number of lines;
  * strays (may be NULL) the number of stray weights; label (m entries, may be NULL) the 0-based
  * line of each weight, CONDENSE_FC_STRAY or CONDENSE_FC_NO_LINE.  CONDENSE_EINVAL for NULL w or
  * lines, CONDENSE_ESIZE for m = 0 or len = 0, CONDENSE_EDOM for a non-finite entry, cos_min
- * outside (0, 1], min_norm_frac or min_share outside [0, 1), or all w_j = 0; CONDENSE_ENOMEM. */
+ * outside (0, 1], min_norm_frac outside [0, 1), min_members = 0, or all w_j = 0;
+ * CONDENSE_ENOMEM. */
 int condense_fc_count_lines(const double *w, size_t m, size_t len, double cos_min,
-                            double min_norm_frac, double min_share, size_t *lines, size_t *strays,
+                            double min_norm_frac, size_t min_members, size_t *lines, size_t *strays,
                             size_t *label);
 
 #ifdef __cplusplus

@@ -22,13 +22,16 @@ plot() { # plot DIR SCRIPT: run a committed gnuplot script in DIR
 }
 # value of "key: N" in a summary (the first number after the key)
 field() { sed -n "s/^$2[^0-9]*\([0-9][0-9.e+-]*\).*/\1/p" "$1" | head -n 1; }
-# the cosine matrix of DIR with the neurons ordered by line (strays, then discarded, last)
+# the cosine matrix of DIR with the neurons ordered by line, within a line +u before -u (the
+# sign of D with the line's first member), then the strays, then the discarded weights
 sorted_cosine() {
     awk -F, 'FNR == 1 { file++ }
-        file == 1 && !/^#/ { l = $4 + 0; key[$1] = (l < 0 ? 1000 - l : l) * 100000 + $1; m++ }
+        file == 1 && !/^#/ { m++; l = $4 + 0; lab[m] = l < 0 ? 1000 - l : l
+                             if (!(lab[m] in first)) first[lab[m]] = m }
         file == 2 && !/^#/ { row++; for (k = 1; k <= NF; ++k) D[row, k] = $k }
-        END { n = 0
-              for (j = 1; j <= m; ++j) order[++n] = j
+        END { for (j = 1; j <= m; ++j) {
+                  neg = lab[j] < 1000 && D[j, first[lab[j]]] < 0
+                  key[j] = lab[j] * 10000000 + neg * 100000 + j; order[j] = j }
               for (a = 1; a <= m; ++a) for (b = a + 1; b <= m; ++b)
                   if (key[order[b]] < key[order[a]]) { t = order[a]; order[a] = order[b]; order[b] = t }
               for (a = 1; a <= m; ++a) { line = ""

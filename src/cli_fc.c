@@ -588,10 +588,6 @@ int cli_fc(int argc, char **argv)
     if (o.n == 0) o.n = o.dataset != NULL ? 1000 : d == 1 ? 40 : 80;
     if (o.m == 0) o.m = o.dataset != NULL ? 30 : d == 1 ? 100 : 50;
     if (d == 1 && o.n < 2) return cli_bad_usage("--n needs at least 2 samples in 1-d, not %s", "1");
-    if (o.plot && o.out != NULL && strchr(o.out, '\'') != NULL)
-        return cli_bad_usage("--plot needs an --out directory without a quote (') in its name, "
-                             "not '%s'",
-                             o.out);
     if (o.n_field_steps == 0) {
         o.field_steps[0] = 0;
         o.field_steps[1] = o.steps;
@@ -612,11 +608,11 @@ int cli_fc(int argc, char **argv)
         status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate residuals");
     if (status == CONDENSE_OK) status = run_fc(&run, rng);
     if (status == CONDENSE_OK && o.plot && o.out != NULL && d == 1) {
-        char cmd[4400];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot field.gp 2>/dev/null", o.out);
-        if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+        static const char *const args[] = {"field.gp", NULL};
+        const int r = cli_run_gnuplot(o.out, args);
+        if (r < 0 || r == 127)
             fprintf(stderr, "%s fc: gnuplot not found, field.gp not run\n", cli_program);
-        else if (system(cmd) != 0)
+        else if (r != 0)
             fprintf(stderr, "%s fc: gnuplot field.gp failed in %s\n", cli_program, o.out);
     }
     free(run.e);

@@ -67,7 +67,9 @@ expect 2 'unknown option' "$CONDENSE" fc --bogus 1
 expect 2 'unexpected argument' "$CONDENSE" fc stray
 expect 2 'needs a value' "$CONDENSE" fc --steps
 expect 2 'at least 2 samples' "$CONDENSE" fc --n 1
-expect 2 'without a quote' "$CONDENSE" fc --plot --out "$tmp/it's"
+# --plot with gnuplot missing (a note, exit 0) or failing (a note, exit 0); any --out name
+CONDENSE_GNUPLOT=/nonexistent/gnuplot expect 0 'gnuplot not found' "$CONDENSE" fc --steps 2 --m 3 --plot --out "$tmp/it's"
+CONDENSE_GNUPLOT=false expect 0 'field.gp failed' "$CONDENSE" fc --steps 2 --m 3 --plot --out "$tmp/it's"
 expect 1 'cannot create directory' "$CONDENSE" fc --steps 2 --out "$tmp/no/such/dir"
 
 # ---- a 1-d run (tanh, the paper's settings but fewer steps): files and shapes ----

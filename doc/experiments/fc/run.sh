@@ -89,7 +89,7 @@ for target in sin1d sin5d; do
         for seed in $SEEDS; do
             s=$("$BIN" fc --target $target --activation "$a" --seed "$seed" --steps 1000 2>/dev/null)
             all=$("$BIN" fc --target $target --activation "$a" --seed "$seed" --steps 1000 \
-                --min-share 0 2>/dev/null | sed -n 's/^condensed lines: \([0-9]*\).*/\1/p')
+                --min-members 1 2>/dev/null | sed -n 's/^condensed lines: \([0-9]*\).*/\1/p')
             printf '%s\n' "$s" > "$OUT/lines/.summary"
             f=$OUT/lines/.summary
             echo "$target,$a,$seed,1000,$(field "$f" 'condensed lines'),$(field "$f" 'stray neurons'),$(field "$f" 'stray neurons: [0-9]*; discarded'),$all,$(field "$f" 'Sec. 5.2 stationary lines at the final e')" >> "$t"

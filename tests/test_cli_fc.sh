@@ -120,7 +120,7 @@ check "--min-members 20: at most 2 lines" awk '/^condensed lines/ {exit !($3 <= 
 check "--min-members 20: every line has >= 20 members" awk -F, '!/^#/ && $4 >= 0 {c[$4]++} END {for (l in c) if (c[l] < 20) exit 1}' "$tmp/share/directors.csv"
 # --dataset: images flattened (MNIST 28 x 28: d = 784, directors of 785 entries); a missing
 # directory is a failure naming it
-expect 1 'error: .*nowhere' "$CONDENSE" fc --dataset mnist --data-dir "$tmp/nowhere" --n 2
+expect 1 'error: .*nowhere' "$CONDENSE" fc --dataset mnist --data-dir "$tmp/nowhere" --n 2 --normalize standardize
 data=../shared/data
 [ -d "$data" ] || data=$(dirname "$0")/../../shared/data
 if [ -d "$data/mnist" ]; then

@@ -13,7 +13,8 @@ do for [t in 'png pdf'] {
     do for [k = 1:4] {
         a = word(acts, k)
         p = int(word(order, k))
-        set title sprintf('(%c) %s, step 1000; fit of order %d', 96 + k, word(names, k), p)
+        lines = system(sprintf("sed -n 's/^condensed lines: \\([0-9]*\\).*/\\1/p' %s/summary.txt", a))
+        set title sprintf('(%c) %s, step 1000: %s lines; fit of order %d', 96 + k, word(names, k), lines, p)
         set xlabel 'x'
         set ylabel 'f'
         set key top left

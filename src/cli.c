@@ -2,7 +2,7 @@
  *
  * The one place where a library status becomes a message on stderr: exit status 2 for bad
  * usage, 1 for a failure of the computation or of a file, 0 otherwise. */
-#define _POSIX_C_SOURCE 200809L /* strtok_r */
+#define _POSIX_C_SOURCE 200809L /* strtok_r, fork */
 #include <config.h>
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -184,6 +185,26 @@ int cli_out_open(cli_out_file *o, const char *dir, const char *name)
     if (o->f == NULL)
         return condense_error_set(CONDENSE_EIO, __func__, "%s: %s", o->tmp, strerror(errno));
     return CONDENSE_OK;
+}
+
+int cli_run_gnuplot(const char *dir, const char *const *args)
+{
+    const char *prog = getenv("CONDENSE_GNUPLOT");
+    if (prog == NULL || *prog == '\0') prog = "gnuplot";
+    char *argv[8] = {(char *)prog};
+    for (size_t k = 0; k + 2 < sizeof argv / sizeof *argv && args[k] != NULL; ++k)
+        argv[k + 1] = (char *)args[k];
+    fflush(NULL);
+    const pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        if (chdir(dir) == 0) execvp(prog, argv);
+        _exit(127);
+    }
+    int ws = 0;
+    while (waitpid(pid, &ws, 0) < 0)
+        if (errno != EINTR) return -1;
+    return WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
 }
 
 int cli_out_close(cli_out_file *o)

@@ -41,6 +41,12 @@ typedef struct cli_out_file {
 int cli_out_open(cli_out_file *o, const char *dir, const char *name);
 int cli_out_close(cli_out_file *o);
 
+/* Run the gnuplot program ($CONDENSE_GNUPLOT, default gnuplot) in directory dir with the
+ * arguments args (a NULL-terminated list after the program's name).  Returns its exit status
+ * (0 success; 127 when the program cannot be found or started), or -1 when it could not be
+ * forked or did not exit normally. */
+int cli_run_gnuplot(const char *dir, const char *const *args);
+
 /* The commands in cli_verify.c. */
 int cli_verify(int argc, char **argv);
 int cli_flow(int argc, char **argv);

@@ -26,8 +26,10 @@
 
 typedef struct fc_options {
     const char *target, *activation, *optimizer, *out;
+    const char *dataset, *data_dir, *normalize; /* dataset: NULL for a --target */
     size_t n, m, steps, grid, progress_every;
     double lr, init_std, cos_min, min_norm;
+    size_t min_members;
     unsigned long seed;
     size_t field_steps[MAX_FIELD_STEPS], n_field_steps;
     int plot;
@@ -38,7 +40,9 @@ static void fc_usage(void)
     printf("Usage: %s fc [--target sin1d|sin5d] [--activation NAME] [--optimizer adam|gd]\n"
            "                   [--steps N] [--lr X] [--init-std S] [--m N] [--n N] [--seed N]\n"
            "                   [--out DIR] [--field-steps LIST] [--grid N] [--cos X]\n"
-           "                   [--min-norm F] [--plot]\n"
+           "                   [--min-norm F] [--min-members K] [--plot]\n"
+           "                   [--dataset mnist|fashion-mnist|cifar10 [--data-dir DIR]\n"
+           "                   [--normalize raw|standardize|half]]\n"
            "\n"
            "Trains the two-layer FC network of the FC paper, f(x) = sum_j a_j sigma(w_j . x)\n"
            "with x = (x_bar, 1) (eq. 1), on the MSE risk (eq. 2), and reports the condensation\n"
@@ -47,6 +51,11 @@ static void fc_usage(void)
            "                    sin5d: sum_k 3.5 x_k sin(5 x_k + 1), 80 samples, 50 neurons\n"
            "                    (Fig. 1).  Inputs in [-1, 1] (evenly spaced in 1-d, uniform\n"
            "                    in 5-d): the paper does not state the domain.  (default sin1d)\n"
+           "  --dataset D       train on real images instead (FC paper Fig. 2(b): mnist):\n"
+           "                    inputs the flattened images (d = W x H x C), y = class index;\n"
+           "                    --n images drawn by --seed (default 1000), --m default 30\n"
+           "  --data-dir DIR    where the data set is (default ../shared/data/mnist, ...)\n"
+           "  --normalize N     pixels: raw (default, [0, 1]), standardize, half\n"
            "  --activation NAME tanh, xtanh, x2tanh, relu, ... (default tanh)\n"
            "  --optimizer O     adam (the paper's, default) or gd\n"
            "  --steps N         training steps (default 1000, the step of Fig. 3)\n"
@@ -59,8 +68,12 @@ static void fc_usage(void)
            "  --field-steps L   steps at which the direction field is written (d = 1; comma-\n"
            "                    separated, 0 allowed; default 0 and the last step)\n"
            "  --grid N          the field's grid is N x N (default 21)\n"
-           "  --cos X           |D(w_j, representative)| >= X puts w_j on the line (default 0.99)\n"
+           "  --cos X           |D(w_j, w_k)| >= X links two weights (default 0.99)\n"
            "  --min-norm F      discard w_j with |w_j| < F max_k |w_k| (default 0.001)\n"
+           "  --min-members K   the kept w_j linked by --cos form groups (connected\n"
+           "                    components); a group of at least K members is a line, its\n"
+           "                    members otherwise stray neurons (default 2: a lone neuron is\n"
+           "                    not condensed)\n"
            "  --plot            run gnuplot on field.gp (PNG files) when gnuplot is installed\n"
            "Files: summary.txt, directors.csv, cosine.csv; for d = 1 also output.csv, train.csv,\n"
            "field_STEP.csv, neurons_STEP.csv, field.gp.\n"
@@ -137,6 +150,21 @@ static int parse_fc(int argc, char **argv, fc_options *o, int *help)
         } else if (strcmp(opt, "--min-norm") == 0) {
             if (!cli_parse_double(val, &o->min_norm) || !(o->min_norm >= 0.0 && o->min_norm < 1.0))
                 return cli_bad_usage("--min-norm needs a number in [0, 1), not '%s'", val);
+        } else if (strcmp(opt, "--min-members") == 0) {
+            if ((o->min_members = cli_parse_size(val, 1000000)) == 0)
+                return cli_bad_usage("--min-members needs a positive integer, not '%s'", val);
+        } else if (strcmp(opt, "--dataset") == 0) {
+            condense_dataset_kind kind;
+            if (condense_dataset_lookup(val, &kind) != CONDENSE_OK)
+                return cli_bad_usage("%s", condense_errmsg());
+            o->dataset = val;
+        } else if (strcmp(opt, "--data-dir") == 0) {
+            o->data_dir = val;
+        } else if (strcmp(opt, "--normalize") == 0) {
+            condense_normalization norm;
+            if (condense_normalization_lookup(val, &norm) != CONDENSE_OK)
+                return cli_bad_usage("%s", condense_errmsg());
+            o->normalize = val;
         } else if (strcmp(opt, "--seed") == 0) {
             if (!cli_parse_seed(val, &o->seed))
                 return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
@@ -155,11 +183,14 @@ static int parse_fc(int argc, char **argv, fc_options *o, int *help)
 static void provenance(FILE *f, const fc_options *o)
 {
     fprintf(f,
-            "# %s; condense fc; seed %lu; target %s, n = %zu; m = %zu; activation %s; "
+            "# %s; condense fc; seed %lu; %s %s%s%s%s, n = %zu; m = %zu; activation %s; "
             "optimizer %s, lr = %g, steps %zu; init N(0, %g^2); lines: |cos| >= %g, min norm "
-            "%g max\n",
-            condense_version(), o->seed, o->target, o->n, o->m, o->activation, o->optimizer, o->lr,
-            o->steps, o->init_std, o->cos_min, o->min_norm);
+            "%g max, min members %zu\n",
+            condense_version(), o->seed, o->dataset != NULL ? "dataset" : "target",
+            o->dataset != NULL ? o->dataset : o->target, o->dataset != NULL ? " (" : "",
+            o->dataset != NULL ? o->normalize : "", o->dataset != NULL ? ", y = class index)" : "",
+            o->n, o->m, o->activation, o->optimizer, o->lr, o->steps, o->init_std, o->cos_min,
+            o->min_norm, o->min_members);
 }
 
 /* The state of a run, shared with the observer. */
@@ -356,12 +387,15 @@ static int write_directors(const fc_run *run, const size_t *label)
     cli_out_file out;
     CONDENSE_TRY(cli_out_open(&out, o->out, "directors.csv"));
     provenance(out.f, o);
-    fprintf(out.f, "# j,a,norm,line (0-based; -1 discarded),u_1..u_%zu (bias last)\n", len);
+    fprintf(out.f, "# j,a,norm,line (0-based; -1 discarded, -2 stray),u_1..u_%zu (bias last)\n",
+            len);
     for (size_t j = 0; j < net->m; ++j) {
         const double *w = net->w + j * len;
         const double r = condense_norm2(w, len, 1);
         fprintf(out.f, "%zu,%.17g,%.17g,%ld", j + 1, net->a[j], r,
-                label[j] == CONDENSE_FC_NO_LINE ? -1L : (long)label[j]);
+                label[j] == CONDENSE_FC_NO_LINE ? -1L
+                : label[j] == CONDENSE_FC_STRAY ? -2L
+                                                : (long)label[j]);
         for (size_t k = 0; k < len; ++k)
             fprintf(out.f, ",%.17g", r > 0 ? w[k] / r : 0.0);
         fputc('\n', out.f);
@@ -413,15 +447,17 @@ static int write_gnuplot(const fc_run *run)
 }
 
 /* The summary: the run, the line count and the theory's lines, to f. */
-static int print_summary(FILE *f, const fc_run *run, size_t lines, const double rms[3], double R_S)
+static int print_summary(FILE *f, const fc_run *run, const size_t lines[3], const double rms[3],
+                         double R_S)
 {
     const fc_options *o = run->o;
     provenance(f, o);
     fprintf(f, "R_S after %zu steps: %.10g\n", o->steps, R_S);
     fprintf(f,
-            "condensed lines: %zu (w_j with |w_j| >= %g max |w|, grouped greedily: |D(w_j, "
-            "representative)| >= %g joins the line, else w_j starts a new one)\n",
-            lines, o->min_norm, o->cos_min);
+            "condensed lines: %zu (w_j with |w_j| >= %g max |w|; groups linked by |D(w_j, w_k)| "
+            ">= %g; a line has >= %zu members)\n",
+            lines[0], o->min_norm, o->cos_min, o->min_members);
+    fprintf(f, "stray neurons: %zu; discarded (small norm): %zu\n", lines[1], lines[2]);
     /* the FC paper's singularity order is Definition 1's multiplicity of the CNN paper:
      * declared by the activation, and measured numerically (multiplicity.c) */
     int measured = 0;
@@ -468,7 +504,7 @@ static int print_summary(FILE *f, const fc_run *run, size_t lines, const double 
 }
 
 /* The summary on standard output and, with --out, in summary.txt. */
-static int write_summary(const fc_run *run, size_t lines, const double rms[3], double R_S)
+static int write_summary(const fc_run *run, const size_t lines[3], const double rms[3], double R_S)
 {
     CONDENSE_TRY(print_summary(stdout, run, lines, rms, R_S));
     if (run->o->out == NULL) return CONDENSE_OK;
@@ -477,6 +513,23 @@ static int write_summary(const fc_run *run, size_t lines, const double rms[3], d
     const int status = print_summary(out.f, run, lines, rms, R_S);
     const int cstatus = cli_out_close(&out);
     return status != CONDENSE_OK ? status : cstatus;
+}
+
+/* The training set: a target of fc_data.h, or --dataset's images flattened to d = W_0 H_0 C_0
+ * inputs (the FC network's x_bar; the layout of data.h is already the flat one, so only the
+ * shape changes) with the class index as y. */
+static int load_data(const fc_options *o, gsl_rng *rng, condense_data **data, size_t *d)
+{
+    if (o->dataset == NULL) return condense_fc_data_make(o->target, o->n, rng, data);
+    condense_dataset_kind kind;
+    condense_normalization norm;
+    CONDENSE_TRY(condense_dataset_lookup(o->dataset, &kind));
+    CONDENSE_TRY(condense_normalization_lookup(o->normalize, &norm));
+    CONDENSE_TRY(condense_dataset_load(kind, o->data_dir, o->n, o->seed, norm, data));
+    (*data)->W0 *= (*data)->H0 * (*data)->C0;
+    (*data)->H0 = (*data)->C0 = 1;
+    *d = (*data)->W0;
+    return CONDENSE_OK;
 }
 
 static int run_fc(fc_run *run, gsl_rng *rng)
@@ -489,10 +542,12 @@ static int run_fc(fc_run *run, gsl_rng *rng)
                                       observe, run));
     else
         CONDENSE_TRY(condense_fc_gd(run->net, run->data, o->lr, o->steps, 1, observe, run));
-    size_t *label = malloc(run->net->m * sizeof(size_t)), lines = 0;
+    size_t *label = malloc(run->net->m * sizeof(size_t)), lines[3] = {0, 0, 0};
     if (label == NULL) CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate labels");
     int status = condense_fc_count_lines(run->net->w, run->net->m, run->net->d + 1, o->cos_min,
-                                         o->min_norm, &lines, label);
+                                         o->min_norm, o->min_members, &lines[0], &lines[1], label);
+    for (size_t j = 0; j < run->net->m && status == CONDENSE_OK; ++j)
+        lines[2] += label[j] == CONDENSE_FC_NO_LINE;
     double rms[3] = {NAN, NAN, NAN}, R_S = NAN;
     if (status == CONDENSE_OK) status = condense_fc_risk(run->net, run->data, &R_S);
     if (status == CONDENSE_OK && run->net->d == 1) status = write_output(run, rms);
@@ -505,8 +560,18 @@ static int run_fc(fc_run *run, gsl_rng *rng)
 
 int cli_fc(int argc, char **argv)
 {
-    fc_options o = {"sin1d", "tanh", "adam", NULL, 0, 0,   1000, 21, 0,
-                    5e-4,    0.005,  0.99,   1e-3, 1, {0}, 0,    0};
+    fc_options o = {.target = "sin1d",
+                    .activation = "tanh",
+                    .optimizer = "adam",
+                    .normalize = "raw",
+                    .steps = 1000,
+                    .grid = 21,
+                    .lr = 5e-4,
+                    .init_std = 0.005,
+                    .cos_min = 0.99,
+                    .min_norm = 1e-3,
+                    .min_members = 2,
+                    .seed = 1};
     int help = 0;
     const int bad = parse_fc(argc, argv, &o, &help);
     if (bad) return bad;
@@ -514,19 +579,15 @@ int cli_fc(int argc, char **argv)
         fc_usage();
         return EXIT_SUCCESS;
     }
-    size_t d;
-    if (condense_fc_target_dim(o.target, &d) != CONDENSE_OK)
+    size_t d = 0;
+    if (o.dataset == NULL && condense_fc_target_dim(o.target, &d) != CONDENSE_OK)
         return cli_bad_usage("%s", condense_errmsg());
     condense_activation sigma;
     if (condense_activation_lookup(o.activation, 0, &sigma) != CONDENSE_OK)
         return cli_bad_usage("%s", condense_errmsg());
-    if (o.n == 0) o.n = d == 1 ? 40 : 80;
-    if (o.m == 0) o.m = d == 1 ? 100 : 50;
+    if (o.n == 0) o.n = o.dataset != NULL ? 1000 : d == 1 ? 40 : 80;
+    if (o.m == 0) o.m = o.dataset != NULL ? 30 : d == 1 ? 100 : 50;
     if (d == 1 && o.n < 2) return cli_bad_usage("--n needs at least 2 samples in 1-d, not %s", "1");
-    if (o.plot && o.out != NULL && strchr(o.out, '\'') != NULL)
-        return cli_bad_usage("--plot needs an --out directory without a quote (') in its name, "
-                             "not '%s'",
-                             o.out);
     if (o.n_field_steps == 0) {
         o.field_steps[0] = 0;
         o.field_steps[1] = o.steps;
@@ -541,17 +602,17 @@ int cli_fc(int argc, char **argv)
     gsl_rng *rng = NULL;
     fc_run run = {&o, NULL, NULL, NULL, {0, 0}, sigma.type->r};
     int status = condense_rng_alloc(o.seed, &rng);
-    if (status == CONDENSE_OK) status = condense_fc_data_make(o.target, o.n, rng, &run.data);
+    if (status == CONDENSE_OK) status = load_data(&o, rng, &run.data, &d);
     if (status == CONDENSE_OK) status = condense_fc_alloc(d, o.m, sigma, &run.net);
     if (status == CONDENSE_OK && (run.e = malloc(o.n * sizeof(double))) == NULL)
         status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate residuals");
     if (status == CONDENSE_OK) status = run_fc(&run, rng);
     if (status == CONDENSE_OK && o.plot && o.out != NULL && d == 1) {
-        char cmd[4400];
-        snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot field.gp 2>/dev/null", o.out);
-        if (system("command -v gnuplot >/dev/null 2>&1") != 0)
+        static const char *const args[] = {"field.gp", NULL};
+        const int r = cli_run_gnuplot(o.out, args);
+        if (r < 0 || r == 127)
             fprintf(stderr, "%s fc: gnuplot not found, field.gp not run\n", cli_program);
-        else if (system(cmd) != 0)
+        else if (r != 0)
             fprintf(stderr, "%s fc: gnuplot field.gp failed in %s\n", cli_program, o.out);
     }
     free(run.e);

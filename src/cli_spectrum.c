@@ -229,22 +229,11 @@ static int write_files(const char *dir, const spectrum_options *o, const char *s
  * 0 (drawn), 1 (gnuplot not installed: a note, not an error) or -1 (gnuplot failed). */
 static int run_gnuplot(const char *dir)
 {
-    const char *prog = getenv("CONDENSE_GNUPLOT");
-    if (prog == NULL || *prog == '\0') prog = "gnuplot";
-    fflush(NULL);
-    const pid_t pid = fork();
-    if (pid < 0) return -1;
-    if (pid == 0) {
-        if (chdir(dir) == 0)
-            execlp(prog, prog, "-e", "png = 'spectrum.png.tmp'; pdf = 'spectrum.pdf.tmp'",
-                   "spectrum.gp", (char *)NULL);
-        _exit(errno == ENOENT ? 127 : 126);
-    }
-    int ws = 0;
-    while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
-        continue;
-    if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127) return 1;
-    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) return -1;
+    static const char *const args[] = {"-e", "png = 'spectrum.png.tmp'; pdf = 'spectrum.pdf.tmp'",
+                                       "spectrum.gp", NULL};
+    const int r = cli_run_gnuplot(dir, args);
+    if (r == 127) return 1;
+    if (r != 0) return -1;
     char from[4200], to[4200];
     const char *names[2] = {"spectrum.png", "spectrum.pdf"};
     for (size_t k = 0; k < 2; ++k) {

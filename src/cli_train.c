@@ -464,24 +464,17 @@ static int write_plot(const train_options *o, const condense_exp_net *net)
 /* Run gnuplot on plot.gp in the output directory; a missing gnuplot is a note, not an error. */
 static void run_plot(const train_options *o)
 {
-    const char *prog = getenv("CONDENSE_GNUPLOT");
-    if (prog == NULL || *prog == '\0') prog = "gnuplot";
-    fflush(NULL);
-    const pid_t pid = fork();
-    if (pid == 0) {
-        if (chdir(o->out) == 0) execlp(prog, prog, "plot.gp", (char *)NULL);
-        _exit(127);
-    }
-    int wstatus = 0;
-    if (pid < 0 || waitpid(pid, &wstatus, 0) < 0 || !WIFEXITED(wstatus) ||
-        WEXITSTATUS(wstatus) == 127)
+    static const char *const args[] = {"plot.gp", NULL};
+    const int r = cli_run_gnuplot(o->out, args);
+    if (r < 0 || r == 127)
         fprintf(stderr,
-                "%s train: note: %s not found, so no figures were made; install gnuplot "
+                "%s train: note: gnuplot not found, so no figures were made; install gnuplot "
                 "(apt-get install gnuplot-nox) and run 'gnuplot plot.gp' in %s\n",
-                cli_program, prog, o->out);
-    else if (WEXITSTATUS(wstatus) != 0)
-        fprintf(stderr, "%s train: note: %s plot.gp exited with status %d; figures incomplete\n",
-                cli_program, prog, WEXITSTATUS(wstatus));
+                cli_program, o->out);
+    else if (r != 0)
+        fprintf(stderr,
+                "%s train: note: gnuplot plot.gp exited with status %d; figures incomplete\n",
+                cli_program, r);
     else
         fprintf(stderr, "%s train: figures (PNG and PDF) written to %s\n", cli_program, o->out);
 }

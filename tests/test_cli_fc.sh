@@ -54,6 +54,10 @@ expect 2 '--lr needs' "$CONDENSE" fc --lr -1
 expect 2 '--init-std needs' "$CONDENSE" fc --init-std 0
 expect 2 '--cos needs' "$CONDENSE" fc --cos 1.5
 expect 2 '--min-norm needs' "$CONDENSE" fc --min-norm 1
+expect 2 '--min-members needs' "$CONDENSE" fc --min-members 0
+expect 2 '--min-members needs' "$CONDENSE" fc --min-members x
+expect 2 'unknown|valid|mnist' "$CONDENSE" fc --dataset nope
+expect 2 'unknown|valid|raw' "$CONDENSE" fc --dataset mnist --normalize zscore
 expect 2 '--seed needs' "$CONDENSE" fc --seed -1
 expect 2 '--field-steps needs' "$CONDENSE" fc --field-steps 1,,2
 expect 2 '--field-steps needs' "$CONDENSE" fc --field-steps 3,
@@ -63,7 +67,9 @@ expect 2 'unknown option' "$CONDENSE" fc --bogus 1
 expect 2 'unexpected argument' "$CONDENSE" fc stray
 expect 2 'needs a value' "$CONDENSE" fc --steps
 expect 2 'at least 2 samples' "$CONDENSE" fc --n 1
-expect 2 'without a quote' "$CONDENSE" fc --plot --out "$tmp/it's"
+# --plot with gnuplot missing (a note, exit 0) or failing (a note, exit 0); any --out name
+CONDENSE_GNUPLOT=/nonexistent/gnuplot expect 0 'gnuplot not found' "$CONDENSE" fc --steps 2 --m 3 --plot --out "$tmp/it's"
+CONDENSE_GNUPLOT=false expect 0 'field.gp failed' "$CONDENSE" fc --steps 2 --m 3 --plot --out "$tmp/it's"
 expect 1 'cannot create directory' "$CONDENSE" fc --steps 2 --out "$tmp/no/such/dir"
 
 # ---- a 1-d run (tanh, the paper's settings but fewer steps): files and shapes ----
@@ -104,6 +110,27 @@ check "5-d: directors.csv 50 rows of 10 fields" test "$(rows "$tmp/d5/directors.
 check "5-d: cosine.csv 50 x 50" test "$(rows "$tmp/d5/cosine.csv")" -eq 50 -a "$(cols "$tmp/d5/cosine.csv")" -eq 50
 check "5-d: no field files" test ! -e "$tmp/d5/field_0.csv"
 expect 0 'condensed lines: [0-9]+' "$CONDENSE" fc --steps 5 --m 4 --n 6
+# strays: with --min-members 20 at most 2 of the 50 5-d neurons' groups are lines; the stray
+# labels (-2) in directors.csv are as many as reported, and every line has >= 20 members
+expect 0 'stray neurons: [0-9]+; discarded' "$CONDENSE" fc --target sin5d --steps 20 --min-members 20 --out "$tmp/share"
+check "--min-members: labels -2 for strays, as many as reported" test \
+    "$(grep -v '^#' "$tmp/share/directors.csv" | awk -F, '$4 == -2' | wc -l)" -eq \
+    "$(sed -n 's/^stray neurons: \([0-9]*\);.*/\1/p' "$tmp/share/summary.txt")"
+check "--min-members 20: at most 2 lines" awk '/^condensed lines/ {exit !($3 <= 2)}' "$tmp/share/summary.txt"
+check "--min-members 20: every line has >= 20 members" awk -F, '!/^#/ && $4 >= 0 {c[$4]++} END {for (l in c) if (c[l] < 20) exit 1}' "$tmp/share/directors.csv"
+# --dataset: images flattened (MNIST 28 x 28: d = 784, directors of 785 entries); a missing
+# directory is a failure naming it
+expect 1 'error: .*nowhere' "$CONDENSE" fc --dataset mnist --data-dir "$tmp/nowhere" --n 2 --normalize standardize
+data=../shared/data
+[ -d "$data" ] || data=$(dirname "$0")/../../shared/data
+if [ -d "$data/mnist" ]; then
+    expect 0 'dataset mnist \(half, y = class index\), n = 12; m = 3' "$CONDENSE" fc --dataset mnist \
+        --data-dir "$data/mnist" --normalize half --n 12 --m 3 --steps 3 --out "$tmp/mnist"
+    check "mnist: directors 3 rows of 4 + 785 fields" test "$(rows "$tmp/mnist/directors.csv")" -eq 3 -a "$(cols "$tmp/mnist/directors.csv")" -eq 789
+    check "mnist: no output.csv (d > 1)" test ! -e "$tmp/mnist/output.csv"
+else
+    echo "skipped: no ../shared/data/mnist (the --dataset mnist run)"
+fi
 # a GD step so large that the parameters overflow: a failure, exit 1
 expect 1 'not finite' "$CONDENSE" fc --optimizer gd --lr 1e300 --steps 5 --m 4 --activation x2tanh
 

@@ -124,7 +124,8 @@ static void test_case1_flow_condenses(void **state)
     }
     /* ... and they are one line by the count of fc_lines.h */
     size_t lines;
-    assert_status(condense_fc_count_lines(net->w, m, d + 1, 0.99, 0.0, &lines, NULL), CONDENSE_OK);
+    assert_status(condense_fc_count_lines(net->w, m, d + 1, 0.99, 0.0, 1, &lines, NULL, NULL),
+                  CONDENSE_OK);
     assert_int_equal(lines, 1);
     condense_fc_free(net);
     condense_data_free(data);
@@ -343,38 +344,106 @@ static void test_count_lines(void **state)
     }
     w[24] = 1e-6;
     w[25] = -3e-6;
-    size_t lines, label[13];
-    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 1e-3, &lines, label), CONDENSE_OK);
+    size_t lines, strays, label[13];
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 1e-3, 1, &lines, &strays, label),
+                  CONDENSE_OK);
     assert_int_equal(lines, 3);
+    assert_int_equal(strays, 0);
     assert_true(label[12] == CONDENSE_FC_NO_LINE);
     for (size_t a = 0; a < 12; ++a)
         for (size_t b = 0; b < 12; ++b)
             assert_true((label[a] == label[b]) == ((a * 7) % 3 == (b * 7) % 3));
-    /* without discarding, the tiny weight is a line of its own (its director is arbitrary) */
-    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, &lines, NULL), CONDENSE_OK);
+    /* lines numbered by their first member: w_1 on line 0, w_2 ((2-1)*7 % 3 = 1) on line 1 */
+    assert_int_equal(label[0], 0);
+    assert_int_equal(label[1], 1);
+    assert_int_equal(label[2], 2);
+    /* without discarding, the tiny weight is a group of its own (its director is arbitrary) */
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 1, &lines, NULL, NULL), CONDENSE_OK);
     assert_int_equal(lines, 4);
+    /* ... and with min_members 2 it is a stray */
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 2, &lines, &strays, label),
+                  CONDENSE_OK);
+    assert_int_equal(lines, 3);
+    assert_int_equal(strays, 1);
+    assert_true(label[12] == CONDENSE_FC_STRAY);
+    /* with min_members 4 the three 4-member lines remain, with 5 none */
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 4, &lines, &strays, NULL),
+                  CONDENSE_OK);
+    assert_int_equal(lines, 3);
+    assert_int_equal(strays, 1);
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 5, &lines, &strays, NULL),
+                  CONDENSE_OK);
+    assert_int_equal(lines, 0);
+    assert_int_equal(strays, 13);
     /* a zero weight is always discarded */
     w[24] = w[25] = 0.0;
-    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, &lines, label), CONDENSE_OK);
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 1, &lines, NULL, label),
+                  CONDENSE_OK);
     assert_int_equal(lines, 3);
     assert_true(label[12] == CONDENSE_FC_NO_LINE);
-    /* with cos_min = 0.4 the lines 60 degrees apart merge */
-    assert_status(condense_fc_count_lines(w, 13, 2, 0.4, 0.0, &lines, NULL), CONDENSE_OK);
-    assert_true(lines < 3);
+    /* with cos_min = 0.4 the lines 60 degrees apart (|cos| = 0.5) are all linked: one group */
+    assert_status(condense_fc_count_lines(w, 13, 2, 0.4, 0.0, 1, &lines, NULL, NULL), CONDENSE_OK);
+    assert_int_equal(lines, 1);
     /* errors */
-    assert_fails(condense_fc_count_lines(NULL, 13, 2, 0.99, 0.0, &lines, NULL), CONDENSE_EINVAL);
-    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, NULL, NULL), CONDENSE_EINVAL);
-    assert_fails(condense_fc_count_lines(w, 0, 2, 0.99, 0.0, &lines, NULL), CONDENSE_ESIZE);
-    assert_fails(condense_fc_count_lines(w, 13, 0, 0.99, 0.0, &lines, NULL), CONDENSE_ESIZE);
-    assert_fails(condense_fc_count_lines(w, 13, 2, 0.0, 0.0, &lines, NULL), CONDENSE_EDOM);
-    assert_fails(condense_fc_count_lines(w, 13, 2, 1.5, 0.0, &lines, NULL), CONDENSE_EDOM);
-    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 1.0, &lines, NULL), CONDENSE_EDOM);
-    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, -0.1, &lines, NULL), CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(NULL, 13, 2, 0.99, 0.0, 1, &lines, NULL, NULL),
+                 CONDENSE_EINVAL);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 0.0, NULL, NULL, NULL),
+                 CONDENSE_EINVAL);
+    assert_fails(condense_fc_count_lines(w, 0, 2, 0.99, 0.0, 1, &lines, NULL, NULL),
+                 CONDENSE_ESIZE);
+    assert_fails(condense_fc_count_lines(w, 13, 0, 0.99, 0.0, 1, &lines, NULL, NULL),
+                 CONDENSE_ESIZE);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 0.0, 0.0, 1, &lines, NULL, NULL), CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 1.5, 0.0, 1, &lines, NULL, NULL), CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 1.0, 1, &lines, NULL, NULL),
+                 CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, -0.1, 1, &lines, NULL, NULL),
+                 CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 0, &lines, NULL, NULL),
+                 CONDENSE_EDOM);
     w[3] = NAN;
-    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, &lines, NULL), CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(w, 13, 2, 0.99, 0.0, 1, &lines, NULL, NULL),
+                 CONDENSE_EDOM);
     const double zeros[4] = {0};
-    assert_fails(condense_fc_count_lines(zeros, 2, 2, 0.99, 0.0, &lines, NULL), CONDENSE_EDOM);
+    assert_fails(condense_fc_count_lines(zeros, 2, 2, 0.99, 0.0, 1, &lines, NULL, NULL),
+                 CONDENSE_EDOM);
     gsl_rng_free(rng);
+}
+
+/* Single linkage: a chain of directors at angles 0, 0.1, ..., 0.5 rad (neighbours |cos| =
+ * cos 0.1 = 0.99500 >= 0.995, the ends cos 0.5 = 0.878) is one group whatever the order of the
+ * neurons, and a gap of 0.2 rad (cos 0.980 < 0.995) splits it; checked against the angles. */
+static void test_count_lines_chain(void **state)
+{
+    (void)state;
+    const double phi[8] = {0.5, 0.0, 0.3, 0.1, 0.4, 0.2, 1.2, 1.5}; /* shuffled; 1.2, 1.5 apart */
+    double w[16];
+    for (size_t j = 0; j < 8; ++j) {
+        const double r = 1.0 + 0.1 * (double)j, s = j % 3 ? 1.0 : -1.0; /* +-u: one line */
+        w[2 * j] = s * r * cos(phi[j]);
+        w[2 * j + 1] = s * r * sin(phi[j]);
+    }
+    size_t lines, strays, label[8];
+    assert_status(condense_fc_count_lines(w, 8, 2, 0.995, 0.0, 1, &lines, &strays, label),
+                  CONDENSE_OK);
+    assert_int_equal(lines, 3); /* {0, .., 0.5}, {1.2}, {1.5} */
+    for (size_t j = 0; j < 6; ++j)
+        assert_int_equal(label[j], 0);
+    assert_int_equal(label[6], 1);
+    assert_int_equal(label[7], 2);
+    /* min_members 2: the two singletons are strays */
+    assert_status(condense_fc_count_lines(w, 8, 2, 0.995, 0.0, 2, &lines, &strays, label),
+                  CONDENSE_OK);
+    assert_int_equal(lines, 1);
+    assert_int_equal(strays, 2);
+    assert_true(label[6] == CONDENSE_FC_STRAY && label[7] == CONDENSE_FC_STRAY);
+    /* remove the 0.3 director (w_3): the chain breaks into {0, 0.1, 0.2} and {0.4, 0.5} */
+    w[4] = w[5] = 0.0;
+    assert_status(condense_fc_count_lines(w, 8, 2, 0.995, 0.0, 1, &lines, NULL, label),
+                  CONDENSE_OK);
+    assert_int_equal(lines, 4);
+    assert_true(label[0] == label[4] && label[1] == label[3] && label[3] == label[5]);
+    assert_true(label[0] != label[1] && label[2] == CONDENSE_FC_NO_LINE);
 }
 
 /* ---- the two entries of condense verify (verify_fc.c) -------------------------------------- */
@@ -408,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_case2_p1_is_case1),
         cmocka_unit_test(test_theory_errors),
         cmocka_unit_test(test_count_lines),
+        cmocka_unit_test(test_count_lines_chain),
         cmocka_unit_test(test_verify_entries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,8 +18,14 @@ set -euo pipefail
 
 if [ "${1:-}" = "--list" ]; then
     echo "spectra-mnist spectra-cifar10 fig12-mnist-gd fig6-cifar10-gd fig13-mnist-gd320"
-    echo "fig10-mnist-activations fig11-mnist-deep-mse fig3-cifar10-deep-ce"
-    exit 0
+    echo "fig10-mnist-activations fig11-mnist-deep-mse fig3-cifar10-deep-ce fc"
+    
+# The FC paper's experiments (doc/experiments/fc/README.md): about 2 minutes, so only the full
+# run does them (SMOKE=1 leaves them to tests/test_cli_fc.sh).
+if want fc && [ "$smoke" != 1 ]; then
+    CONDENSE_MNIST_DIR="$data/mnist" sh "$(dirname "$0")/fc/run.sh" "$condense" "$out/fc"
+fi
+exit 0
 fi
 [ $# -ge 2 ] || { echo "usage: $0 CONDENSE OUTDIR [NAME ...]" >&2; exit 2; }
 condense=$1
@@ -33,7 +39,13 @@ names=("$@")
 for d in mnist cifar10; do
     if [ ! -d "$data/$d" ]; then
         echo "run.sh: skipped: no $data/$d (set DATA to the directory holding mnist/ and cifar10/)" >&2
-        exit 0
+        
+# The FC paper's experiments (doc/experiments/fc/README.md): about 2 minutes, so only the full
+# run does them (SMOKE=1 leaves them to tests/test_cli_fc.sh).
+if want fc && [ "$smoke" != 1 ]; then
+    CONDENSE_MNIST_DIR="$data/mnist" sh "$(dirname "$0")/fc/run.sh" "$condense" "$out/fc"
+fi
+exit 0
     fi
 done
 
@@ -133,4 +145,10 @@ want fig3-cifar10-deep-ce &&
         --hidden "$(size 16 1024)" --outputs 10 --loss ce --activation tanh --optimizer adam \
         --lr 2e-6 --gamma 2 --epochs "$(size 2 300)" --save-at "0,$(size 1 100),$(size 2 300)" \
         --dataset cifar10 --data-dir "$data/cifar10" --n "$n" --seed 1
+
+# The FC paper's experiments (doc/experiments/fc/README.md): about 2 minutes, so only the full
+# run does them (SMOKE=1 leaves them to tests/test_cli_fc.sh).
+if want fc && [ "$smoke" != 1 ]; then
+    CONDENSE_MNIST_DIR="$data/mnist" sh "$(dirname "$0")/fc/run.sh" "$condense" "$out/fc"
+fi
 exit 0

@@ -323,8 +323,7 @@ enum { TAG_READY = 1, TAG_ROW = 2, TAG_ERROR = 3, TAG_WORK = 4 };
 
 /* Rank 0: hand out the runs not yet done, one at a time, to whichever rank asks; write the rows
  * that come back.  After a failure no more work is handed out; every worker is stopped. */
-static int mpi_manager(const sweep_options *o, const unsigned char *done, int fd, sweep_progress *p,
-                       int size)
+static int mpi_manager(const unsigned char *done, int fd, sweep_progress *p, int size)
 {
     static char msg[ROW_SIZE];
     size_t next = 0;
@@ -407,9 +406,9 @@ static int sweep_main(const sweep_options *o, size_t total, int rank, int size)
         static const unsigned char all_done = 1;
         const int ok = status == CONDENSE_OK;
         if (ok)
-            status = mpi_manager(o, done, fd, &p, size);
+            status = mpi_manager(done, fd, &p, size);
         else
-            (void)mpi_manager(o, &all_done, -1, &(sweep_progress){0.0, 0, 0, 0}, size);
+            (void)mpi_manager(&all_done, -1, &(sweep_progress){0.0, 0, 0, 0}, size);
     } else
 #endif
         if (status == CONDENSE_OK)

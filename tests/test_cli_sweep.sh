@@ -43,6 +43,8 @@ tiny=(--n 4 --size 4x4 --m 2 --times 6)
 rows() { grep -vE '^(#|run,)' "$1"; }
 
 # ---- bad usage: exit 2 ----------------------------------------------------------------------
+# Under memcheck only the first few run under Valgrind (each start costs seconds there).
+saved_prefix=("${run_prefix[@]}")
 expect 0 'Usage: condense sweep' "$CONDENSE" sweep --help
 expect 0 'sup_rel_change_t0_bar' "$CONDENSE" sweep --help
 expect 2 '--run .* is required' "$CONDENSE" sweep --out "$tmp/x.csv"
@@ -50,6 +52,7 @@ expect 2 '--out FILE is required' "$CONDENSE" sweep --run flow
 expect 2 '--run needs' "$CONDENSE" sweep --run walk --out "$tmp/x.csv"
 expect 2 '--M needs a comma list' "$CONDENSE" sweep --run flow --M 4,,8 --out "$tmp/x.csv"
 expect 2 '--M needs a comma list' "$CONDENSE" sweep --run flow --M 0 --out "$tmp/x.csv"
+run_prefix=()
 expect 2 '--gamma needs a comma list' "$CONDENSE" sweep --run flow --gamma 2,x --out "$tmp/x.csv"
 expect 2 'gamma > 1' "$CONDENSE" sweep --run flow --gamma 2,1 --out "$tmp/x.csv"
 expect 2 'not both' "$CONDENSE" sweep --run flow --gamma 2 --eps 0.1 --out "$tmp/x.csv"
@@ -74,6 +77,7 @@ expect 2 "unknown option '--bogus'" "$CONDENSE" sweep --run flow --bogus 1 --out
 expect 2 'unexpected argument' "$CONDENSE" sweep --run flow extra
 expect 2 'needs a value' "$CONDENSE" sweep --run flow --out
 check "bad usage wrote no file" [ ! -e "$tmp/x.csv" ]
+run_prefix=("${saved_prefix[@]}")
 
 # ---- a tiny serial sweep ----------------------------------------------------------------------
 grid=(--M 4,8 --gamma 2,4 --trials 2)
@@ -97,6 +101,11 @@ want=$(awk -F, '/^[0-9]/ { if ($9 + 0 > s) s = $9 + 0 } END { printf "%.17g", s 
 got=$(echo "$row" | cut -d, -f14)
 same() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 == b + 0 && a != "") }'; }
 check "flow row = sup lin_dev of condense flow --seed $seed_run ($got vs $want)" same "$got" "$want"
+
+# Two base seeds: one row each, in grid order.
+"${run_prefix[@]}" "$CONDENSE" sweep --run flow --M 4 --seed 2,3 "${tiny[@]}" --out "$tmp/seeds.csv" \
+    >"$tmp/out" 2>&1
+check "two base seeds: rows of seed 2 and 3" [ "$(rows "$tmp/seeds.csv" | cut -d, -f7 | tr '\n' ' ')" = "2 3 " ]
 
 # theorem1 with eps, and spectrum against `condense spectrum`.
 "${run_prefix[@]}" "$CONDENSE" sweep --run theorem1 --M 8,16 --eps 0.01 "${tiny[@]}" \

@@ -407,6 +407,20 @@ static void test_file_cycle(void **state)
     snprintf(expect, sizeof expect, "# new\n%s%s%s%s%s%s%s", header, rows[0], rows[1], rows[2],
              rows[3], rows[4], rows[5]);
     assert_string_equal(slurp(path), expect);
+    /* a long comment (past the first read buffer of 64 KiB) before the rows */
+    FILE *f = fopen(path, "w");
+    fputc('#', f);
+    for (int k = 0; k < 100000; ++k)
+        fputc('x', f);
+    fputc('\n', f);
+    fputs(rows[2], f);
+    fclose(f);
+    assert_int_equal(condense_sweep_resume(path, &g, done, &n_done), CONDENSE_OK);
+    assert_int_equal(n_done, 1);
+    assert_int_equal(done[2], 1);
+    f = fopen(path, "w");
+    fputs(expect, f);
+    fclose(f);
     /* a file of another kind is refused by resume and finish */
     g.kind = CONDENSE_SWEEP_THEOREM1;
     assert_int_equal(condense_sweep_resume(path, &g, done, &n_done), CONDENSE_EFORMAT);
@@ -417,6 +431,7 @@ static void test_file_cycle(void **state)
     remove(path);
     /* errors: unreadable paths, a bad descriptor, NULL */
     assert_int_equal(condense_sweep_resume("/tmp", &g, done, &n_done), CONDENSE_EIO); /* a dir */
+    assert_int_equal(condense_sweep_resume("/dev/null/x", &g, done, &n_done), CONDENSE_EIO);
     assert_int_equal(condense_sweep_finish("/tmp", &g, NULL), CONDENSE_EIO);
     assert_int_equal(condense_sweep_finish("/nonexistent-dir/x", &g, NULL), CONDENSE_ESIZE);
     assert_int_equal(condense_sweep_append(-1, "x\n"), CONDENSE_EIO);

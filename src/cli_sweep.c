@@ -43,7 +43,8 @@ static void sweep_usage(void)
         "  --run spectrum   lambda_1, lambda_2, the gap and cos(v_1, 1) of Z for a draw of data\n"
         "  --out FILE       the results (required).  Rows are appended (and synced) one whole\n"
         "                   line at a time; rerunning the same command skips the runs FILE\n"
-        "                   already has (a partial last line is dropped); at the end FILE is\n"
+        "                   already has (a partial last line is dropped; a FILE made with\n"
+        "                   other data, times, t-end or path is refused); at the end FILE is\n"
         "                   rewritten in grid order\n"
         "  --M LIST         numbers of kernels (default 64)\n"
         "  --gamma LIST     eps^2 = M^-gamma, gamma > 1 (default 4); or\n"
@@ -287,6 +288,29 @@ static void progress_line(sweep_progress *p)
             rate > 0.0 ? (double)(p->total - p->done) / rate : 0.0);
 }
 
+/* The rows of an existing FILE may be reused only if it was made with the same settings
+ * outside the grid (data, times, t_end, path): its "# data" line must be the preamble's. */
+static int check_settings(const char *path, const char *pre)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return CONDENSE_OK; /* no file yet (other errors: condense_sweep_resume) */
+    const char *want = strstr(pre, "\n# data ");
+    static char line[8192];
+    int status = CONDENSE_OK;
+    while (fgets(line, sizeof line, f) != NULL && line[0] == '#')
+        if (strncmp(line, "# data ", 7) == 0) {
+            const size_t len = strcspn(want + 1, "\n") + 1;
+            if (strlen(line) != len || strncmp(line, want + 1, len) != 0)
+                status = condense_error_set(CONDENSE_EFORMAT, __func__,
+                                            "%s was made with other settings (%.*s): give "
+                                            "another --out, or the same settings",
+                                            path, (int)strcspn(line + 2, "\n"), line + 2);
+            break;
+        }
+    fclose(f);
+    return status;
+}
+
 /* Open FILE for appending, writing the preamble and the header when it is empty. */
 static int open_results(const sweep_options *o, const char *pre, int *fd)
 {
@@ -394,6 +418,7 @@ static int sweep_main(const sweep_options *o, size_t total, int rank, int size)
 #endif
     unsigned char *done = calloc(total, 1);
     if (done == NULL) status = condense_error_set(CONDENSE_ENOMEM, __func__, "no memory");
+    if (status == CONDENSE_OK) status = check_settings(o->out, pre);
     if (status == CONDENSE_OK) status = condense_sweep_resume(o->out, &o->grid, done, &p.skipped);
     p.done = p.skipped;
     if (status == CONDENSE_OK && p.skipped > 0)

@@ -145,6 +145,8 @@ cp "$tmp/a.csv" "$tmp/e.csv"
 expect 1 'another kind' "$CONDENSE" sweep --run theorem1 "${grid[@]}" "${tiny[@]}" --out "$tmp/e.csv"
 expect 1 'not in the grid' "$CONDENSE" sweep --run flow --M 4 --gamma 2,4 --trials 2 "${tiny[@]}" \
     --out "$tmp/e.csv"
+expect 1 'other settings \(data synthetic n = 4.*times 6' "$CONDENSE" sweep --run flow "${grid[@]}" \
+    --n 4 --size 4x4 --m 2 --times 7 --out "$tmp/e.csv"
 check "a refused file is left as it was" cmp -s "$tmp/a.csv" "$tmp/e.csv"
 expect 1 'error' "$CONDENSE" sweep --run flow "${grid[@]}" "${tiny[@]}" --out "$tmp/no/such/f.csv"
 

@@ -7,12 +7,13 @@ set datafile separator ','
 gammas = '1.5 2 2.5 3 3.5 4'
 set logscale x 4
 set format x '4^{%L}'
+set xrange [12:21000]
 set key outside right
 set grid
 do for [fmt in 'png pdf'] {
     if (fmt eq 'png') { set terminal pngcairo size 1200,500 font ',11'; set output 'theorem1.png' } \
     else { set terminal pdfcairo size 12in,5in font ',10'; set output 'theorem1.pdf' }
-    set multiplot layout 1,2 title 'Theorem 1 on the built-in instance (tanh, m = 3, n = 12, 6x6), sup over t <= T_{eff}, mean of 2 trials'
+    set multiplot layout 1,2 title 'Theorem 1 on the built-in instance (tanh, m = 3, n = 12, 6x6), sup over t <= T_{eff}, mean of 2 trials; cells with T_{eff} = 0 not drawn'
     set xlabel 'M (number of kernels)'
     set ylabel 'sup |theta_W(t) - theta_W(0)| / |theta_W(0)|   (eq. 14)'
     set logscale y
@@ -28,7 +29,7 @@ set logscale x 4
 do for [fmt in 'png pdf'] {
     if (fmt eq 'png') { set terminal pngcairo size 900,600 font ',11'; set output 'phase.png' } \
     else { set terminal pdfcairo size 9in,6in font ',10'; set output 'phase.pdf' }
-    set title 'sup over t <= T_{eff} of the condensation ratio (eq. 15); x: T_{eff} = 0 (empty window)'
+    set title 'sup over t <= T_{eff} of the condensation ratio (eq. 15), mean of 2 trials; x: T_{eff} = 0'
     set xlabel 'M (number of kernels)'
     set ylabel 'gamma  (eps^2 = M^{-gamma})'
     set yrange [1.25:4.25]

@@ -41,6 +41,6 @@ do for [fmt in 'png pdf'] {
     set style fill solid 1.0 noborder
     plot 'theorem1-mean.csv' every ::1 using 2:1:($2 / 2):($2 * 2):($1 - 0.25):($1 + 0.25):4 \
             with boxxyerror fc palette, \
-         '' every ::1 using 2:1:(sprintf('%.3f', $4)) with labels font ',9', \
+         '' every ::1 using 2:1:(sprintf('%.4f', $4)) with labels font ',9', \
          '' every ::1 using ($7 == 0 ? $2 : 1/0):($1 - 0.15) with points pt 2 ps 1.2 lc rgb 'black'
 }

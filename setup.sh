@@ -17,6 +17,8 @@ if [ "${CONDENSE_SKIP_APT:-0}" != 1 ]; then
     # shellcheck disable=SC2086
     $SUDO apt-get install -y -qq --no-install-recommends $PACKAGES >/dev/null
 fi
+# Optional, for `./configure --with-mpi` (condense sweep under mpirun):
+#   apt-get install -y libopenmpi-dev openmpi-bin
 autoreconf -fi
 ./configure "$@"
 make -j"$(nproc 2>/dev/null || echo 2)"

@@ -45,6 +45,9 @@ static void usage(FILE *out)
             "                (see 'condense train --help')\n"
             "  fc            train the two-layer FC network of the FC paper and measure its\n"
             "                condensation (see 'condense fc --help')\n"
+            "  sweep         a grid of flow, Theorem 1 or spectrum runs over M, gamma, eps, m,\n"
+            "                activation, seed and trial, resumable, MPI-ready (see 'condense\n"
+            "                sweep --help')\n"
             "\n"
             "Options of eval:\n"
             "  --seed N          seed of every random draw (default 1)\n"
@@ -458,6 +461,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "synth") == 0) return cli_synth(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "train") == 0) return cli_train(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "fc") == 0) return cli_fc(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "sweep") == 0) return cli_sweep(argc - 2, argv + 2);
     if (argc >= 2 && argv[1][0] != '-') return cli_bad_usage("unknown command '%s'", argv[1]);
     return cmd_eval(argc - 1, argv + 1);
 }

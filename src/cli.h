@@ -61,4 +61,7 @@ int cli_train(int argc, char **argv);
 /* The command in cli_fc.c (the FC paper's experiments). */
 int cli_fc(int argc, char **argv);
 
+/* The command in cli_sweep.c (grids of runs, resumable, MPI with --with-mpi). */
+int cli_sweep(int argc, char **argv);
+
 #endif

@@ -29,5 +29,6 @@
 #include "condense/fc_theory.h"
 #include "condense/fc_lines.h"
 #include "condense/fc_data.h"
+#include "condense/adam.h"
 
 #endif

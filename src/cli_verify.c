@@ -61,7 +61,9 @@ static void verify_usage(void)
            "  --out DIR     also write summary.csv and runs.csv into DIR\n"
            "  --seed N      seed of every random draw (default 1)\n"
            "  --M LIST      the M-sweep, increasing (default 16,64,256,1024[,4096,16384])\n"
-           "  --gamma G     eps^2 = M^-G, G > 1 (default 4)\n"
+           "  --gamma G     eps^2 = M^-G, G > 0 (default 4); the results that need G > 1\n"
+           "                (Theorem 1, T_eff, the rate) are then NOT APPLICABLE, as are those\n"
+           "                needing Assumption 4 on data that break it\n"
            "  --times N     sampled times per run\n"
            "  --trials N    Monte Carlo draws for Lemma 1 and Proposition 3\n"
            "  --path P      the real flow's implementation: direct (the reference, default)\n"
@@ -78,9 +80,9 @@ static int parse_common(const char *opt, const char *val, condense_verify_config
         if (!cli_parse_seed(val, &cfg->seed))
             return cli_bad_usage("--seed needs an integer in [0, 4294967295], not '%s'", val);
     } else if (strcmp(opt, "--gamma") == 0) {
-        if (!cli_parse_double(val, &cfg->gamma) || !(cfg->gamma > 1.0))
-            return cli_bad_usage("--gamma needs a number > 1 (Theorem 1 needs gamma > 1), not "
-                                 "'%s'",
+        if (!cli_parse_double(val, &cfg->gamma) || !(cfg->gamma > 0.0))
+            return cli_bad_usage("--gamma needs a number > 0 (eps^2 = M^-gamma < 1; Theorem 1 "
+                                 "needs gamma > 1), not '%s'",
                                  val);
     } else if (strcmp(opt, "--path") == 0) {
         if (condense_path_from_name(val, &cfg->path) != CONDENSE_OK)
@@ -116,6 +118,13 @@ static void run_rows(FILE *f, const condense_verify_run *run)
 
 static const char run_header[] = "M,eps,t,E_max,phi,rel_change,ratio,lin_ratio,lin_dev\n";
 
+/* PASS, FAIL, or NOT APPLICABLE (a hypothesis of the result fails: the measurement is
+ * meaningless for it, verify.h). */
+static const char *status_word(const condense_verify_result *res)
+{
+    return res->not_applicable ? "NOT APPLICABLE" : res->pass ? "PASS" : "FAIL";
+}
+
 /* summary.csv (one row per result) and runs.csv (every run's observables over time). */
 static int write_verify_csv(const char *dir, const condense_verify_config *cfg,
                             const condense_verify_instance *inst, const condense_verify_result *res,
@@ -129,7 +138,7 @@ static int write_verify_csv(const char *dir, const condense_verify_config *cfg,
         csv_field(o.f, res[k].name);
         fputc(',', o.f);
         csv_field(o.f, res[k].equation);
-        fprintf(o.f, ",%s,%.17g,", res[k].pass ? "PASS" : "FAIL", res[k].margin);
+        fprintf(o.f, ",%s,%.17g,", status_word(&res[k]), res[k].margin);
         csv_field(o.f, res[k].margin_text);
         fputc(',', o.f);
         csv_field(o.f, res[k].measured);
@@ -208,8 +217,8 @@ int cli_verify(int argc, char **argv)
     printf("%-30s %-22s %-6s %12s  %s\n", "result", "equation", "status", "margin", "meaning");
     int all_pass = 1;
     for (size_t k = 0; k < count; ++k) {
-        printf("%-30s %-22s %-6s %12.4g  %s\n", res[k].name, res[k].equation,
-               res[k].pass ? "PASS" : "FAIL", res[k].margin, res[k].margin_text);
+        printf("%-30s %-22s %-6s %12.4g  %s\n", res[k].name, res[k].equation, status_word(&res[k]),
+               res[k].margin, res[k].margin_text);
         all_pass &= res[k].pass;
     }
     printf("\n");
@@ -217,10 +226,17 @@ int cli_verify(int argc, char **argv)
         condense_verify_format(&res[k], text, sizeof text);
         printf("%s\n", text);
     }
-    size_t passed = 0;
-    for (size_t k = 0; k < count; ++k)
+    size_t passed = 0, inapplicable = 0;
+    for (size_t k = 0; k < count; ++k) {
         passed += (size_t)res[k].pass;
-    printf("verify: %zu passed, %zu failed\n", passed, count - passed);
+        inapplicable += (size_t)res[k].not_applicable;
+    }
+    if (inapplicable == 0)
+        printf("verify: %zu passed, %zu failed\n", passed, count - passed);
+    else /* never passed over: a result whose hypotheses fail is not verified (exit 1) */
+        printf("verify: %zu passed, %zu failed, %zu NOT APPLICABLE (a hypothesis fails: see "
+               "their margin column)\n",
+               passed, count - passed - inapplicable, inapplicable);
     if (out != NULL) status = write_verify_csv(out, &cfg, inst, res, count);
     condense_verify_instance_free(inst);
     if (status != CONDENSE_OK) return cli_failure(status);
@@ -348,6 +364,10 @@ int cli_flow(int argc, char **argv)
         cfg.gamma = -2.0 * log(eps) / log((double)cfg.M[0]);
     }
 
+    /* the flow's T_eff, t_0 and t_bar_0 are those of Theorem 1: meaningless for gamma <= 1 */
+    if (!(cfg.gamma > 1.0))
+        return cli_bad_usage("flow needs gamma > 1 (Theorem 1, Assumption 3), not gamma = %s",
+                             eps > 0.0 ? "-2 log(eps) / log M <= 1" : "<= 1");
     cfg.record_kernels = kernels != NULL || cosines != NULL;
     condense_verify_instance *inst = NULL;
     int status = condense_verify_instance_alloc(&cfg, &inst);

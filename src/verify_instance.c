@@ -60,9 +60,12 @@ static int check_config(const condense_verify_config *cfg)
 {
     CONDENSE_CHECK_NULL(cfg);
     CONDENSE_CHECK_NULL(cfg->activation);
-    if (!(isfinite(cfg->gamma) && cfg->gamma > 1.0))
+    /* gamma in (0, 1] is a valid small initialization (eps < 1) outside Theorem 1: the results
+     * that need gamma > 1 are reported NOT APPLICABLE (condense_verify_inapplicable) */
+    if (!(isfinite(cfg->gamma) && cfg->gamma > 0.0))
         CONDENSE_ERROR(CONDENSE_EDOM,
-                       "gamma = %g: Theorem 1 needs gamma > 1 (Assumption 3 with eps^2 = M^-gamma)",
+                       "gamma = %g: need gamma > 0 (eps^2 = M^-gamma < 1; Theorem 1 needs "
+                       "gamma > 1)",
                        cfg->gamma);
     if (!(cfg->delta > 0.0 && cfg->delta < 1.0))
         CONDENSE_ERROR(CONDENSE_EDOM, "delta = %g is not in (0, 1)", cfg->delta);
@@ -437,8 +440,33 @@ void condense_verify_format(const condense_verify_result *res, char *buf, size_t
     snprintf(buf, size,
              "%s, %s: %s\n  claim:      %s\n  hypotheses: %s\n  measured:   %s\n  margin:     "
              "%.4g (%s)\n",
-             res->name, res->equation, res->pass ? "PASS" : "FAIL", res->claim, res->hypotheses,
-             res->measured, res->margin, res->margin_text);
+             res->name, res->equation,
+             res->not_applicable ? "NOT APPLICABLE"
+             : res->pass         ? "PASS"
+                                 : "FAIL",
+             res->claim, res->hypotheses, res->measured, res->margin, res->margin_text);
+}
+
+int condense_verify_inapplicable(const condense_verify_instance *inst, condense_verify_result *res,
+                                 int need_gamma, int need_a4)
+{
+    const int bad_gamma = need_gamma && !(inst->cfg.gamma > 1.0),
+              bad_a4 = need_a4 && !inst->assumption4;
+    if (!bad_gamma && !bad_a4) return 0;
+    res->not_applicable = 1;
+    res->pass = 0;
+    res->margin = NAN;
+    if (bad_gamma)
+        condense_verify_text(res->margin_text, sizeof res->margin_text,
+                             "NOT APPLICABLE: needs gamma > 1 (M eps^2 = M^(1-gamma) -> 0), "
+                             "gamma = %g",
+                             inst->cfg.gamma);
+    else
+        condense_verify_text(res->margin_text, sizeof res->margin_text,
+                             "NOT APPLICABLE: needs Assumption 4, which fails (Delta lambda / "
+                             "lambda_1 = %.3g)",
+                             inst->gap_rel);
+    return 1;
 }
 
 /* ---- helpers shared by the result files (verify_internal.h) ------------------------------ */

@@ -9,8 +9,10 @@
  * theta_bar(0) ~ N(0, 1) (eq. 28) and its observables recorded at sampled times.
  *
  * Each result fills a condense_verify_result: the claim in words, its hypotheses as checked,
- * what was measured, the margin, PASS or FAIL.  Library code does not print: the caller
- * formats results with condense_verify_format.
+ * what was measured, the margin, PASS or FAIL -- or NOT APPLICABLE when a hypothesis the result
+ * needs fails on the instance (gamma <= 1 for the results of Theorem 1 and App. C.5, a spectral
+ * gap too small for Assumption 4): the measurement is then shown but judged meaningless.  Library
+ * code does not print: the caller formats results with condense_verify_format.
  */
 #ifndef CONDENSE_VERIFY_H
 #define CONDENSE_VERIFY_H
@@ -35,7 +37,8 @@ typedef struct condense_verify_config {
     size_t n, W0, H0, C0, m;         /* the data set and the filter size */
     double c;                        /* Assumption 2 constant the synthetic data are made with */
     const char *activation;          /* name of an activation with multiplicity 1 */
-    double gamma;                    /* eps^2 = M^(-gamma), gamma > 1 */
+    double gamma;                    /* eps^2 = M^(-gamma), gamma > 0; Theorem 1 needs gamma > 1
+                                      * (the results that do are NOT APPLICABLE otherwise) */
     double delta;                    /* confidence parameter of Lemma 1, Prop. 3, Theorem 1 */
     size_t M[CONDENSE_VERIFY_MAX_M]; /* the M-sweep, increasing */
     size_t n_M;
@@ -118,6 +121,9 @@ typedef struct condense_verify_result {
     char margin_text[256];
     double margin; /* > 0: holds with this margin (its meaning in margin_text) */
     int pass;
+    int not_applicable; /* 1: a hypothesis of the result fails on this instance (gamma <= 1,
+                         * Assumption 4), so the measurement says nothing about it: neither
+                         * PASS nor FAIL (pass = 0, margin NaN, the reason in margin_text) */
 } condense_verify_result;
 
 /* The results.  Those marked (runs) need condense_verify_instance_run first. */

@@ -677,8 +677,10 @@ static int read_checkpoint(const char *dir, checkpoint *c)
         } else if (c->argv != NULL && k < nargs && strncmp(line, "arg ", 4) == 0)
             c->argv[k++] = line + 4;
         else {
+            const int st = condense_error_set(CONDENSE_EFORMAT, __func__,
+                                              "%s: unexpected line '%.60s'", path, line);
             checkpoint_free(c);
-            CONDENSE_ERROR(CONDENSE_EFORMAT, "%s: unexpected line '%.60s'", path, line);
+            return st;
         }
     }
     if (have != 7 || c->argv == NULL || k != nargs) {

@@ -150,7 +150,10 @@ expect 1 'no checkpoint' train --resume "$tmp/empty"
 expect 2 'takes no other option' train --resume "$tmp/empty" --epochs 3
 expect 2 'takes no other option' train --epochs 3 --resume "$tmp/empty"
 expect 2 '--checkpoint-every needs a positive integer' train --out "$tmp/x" --checkpoint-every 0
-expect 2 'line break' train --out "$tmp/x" --checkpoint-every 2 --activation "$(printf 'a\nb')"
+# (natively: libtool's wrapper would split the argument at its line break)
+"$CONDENSE" train --out "$tmp/x" --checkpoint-every 2 --activation "$(printf 'a\nb')" 2>"$tmp/err"
+check "an option with a line break cannot be checkpointed (exit 2)" \
+    test $? -eq 2 -a -n "$(grep 'line break' "$tmp/err")"
 mkdir -p "$tmp/bad"
 printf 'epoch 3\nrecorded 3\n' >"$tmp/bad/checkpoint.txt"
 expect 1 'incomplete' train --resume "$tmp/bad"
@@ -170,6 +173,15 @@ touch "$tmp/bad/stale.tmp" "$tmp/bad/e0_out_V.npy.tmp.Ab12Cd"
 expect 1 'checkpoint_e4_state.npy' train --resume "$tmp/bad"
 check "stale NAME.tmp removed" test ! -e "$tmp/bad/stale.tmp"
 check "stale NAME.tmp.XXXXXX removed" test ! -e "$tmp/bad/e0_out_V.npy.tmp.Ab12Cd"
+
+# a checkpoint.txt longer than the first read buffer (4096 bytes) still parses
+long=$(printf 'd%.0s' $(seq 1 5000))
+printf 'epoch 50\nrecorded 50\nadam_k 0\nargs 8\narg --out\narg x\narg --epochs\narg 9\narg --checkpoint-every\narg 2\narg --data-dir\narg %s\n' "$long" >"$tmp/bad/checkpoint.txt"
+expect 1 'do not fit a run of 9 epochs' train --resume "$tmp/bad"
+# a checkpoint that cannot be written is a failure (exit 1), named
+mkdir -p "$tmp/w/checkpoint_e2_state.npy"
+expect 1 'checkpoint_e2_state.npy' train --out "$tmp/w" --n 5 --size 6x6 --channels 2 --epochs 4 \
+    --checkpoint-every 2 --no-plot
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

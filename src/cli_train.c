@@ -3,7 +3,7 @@
  * Adam, or (two-layer model) the real gradient flow of real_flow.h; writes the parameters, the
  * cosine matrix D of eq. (5) per convolution layer, the per-kernel cosine with 1 and amplitude,
  * the loss curve, and a gnuplot script for the figures. */
-#define _POSIX_C_SOURCE 200809L /* mkdir, fork, execlp, chdir, opendir */
+#define _POSIX_C_SOURCE 200809L /* mkdir, fork, execlp, chdir */
 #include <config.h>
 
 #include <errno.h>
@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -556,16 +555,6 @@ typedef struct train_state {
 
 /* ---- checkpoints --------------------------------------------------------------------------- */
 
-/* A checkpoint as read from checkpoint.txt: the state at `epoch` with `count` epochs recorded
- * in the loss history, Adam's step count, and the run's options (pointing into buf). */
-typedef struct checkpoint {
-    size_t epoch, count;
-    unsigned long adam_k;
-    int argc;
-    char **argv;
-    char *buf;
-} checkpoint;
-
 static const char *const ckpt_names[] = {"state", "m", "v", "loss", "acc"};
 #define N_CKPT_NAMES (sizeof ckpt_names / sizeof *ckpt_names)
 
@@ -611,84 +600,33 @@ static int write_checkpoint(train_state *s, const double *state, size_t epoch, s
     fprintf(f.f,
             "# %s -- train checkpoint: the state at epoch %zu in checkpoint_e%zu_*.npy; resume "
             "with: condense train --resume DIR\n"
-            "epoch %zu\nrecorded %zu\nadam_k %lu\nargs %d\n",
-            condense_version(), epoch, epoch, epoch, count, s->adam != NULL ? s->adam->k : 0UL,
-            o->argc);
-    for (int k = 0; k < o->argc; ++k)
-        fprintf(f.f, "arg %s\n", o->argv[k]);
+            "epoch %zu\nrecorded %zu\nadam_k %lu\n",
+            condense_version(), epoch, epoch, epoch, count, s->adam != NULL ? s->adam->k : 0UL);
+    cli_checkpoint_write_args(f.f, o->argc, o->argv);
     CONDENSE_TRY(cli_out_close(&f));
     if (s->ckpt_last != 0 && s->ckpt_last != epoch) ckpt_remove(o->out, s->ckpt_last);
     s->ckpt_last = epoch;
     return CONDENSE_OK;
 }
 
-static void checkpoint_free(checkpoint *c)
-{
-    free(c->argv);
-    free(c->buf);
-}
+/* A checkpoint as read from checkpoint.txt: the state at `epoch` with `count` epochs recorded
+ * in the loss history, Adam's step count, and the run's options (cli.h). */
+typedef struct checkpoint {
+    size_t epoch, count;
+    unsigned long adam_k;
+    cli_checkpoint file;
+} checkpoint;
 
-/* Parse DIR/checkpoint.txt.  CONDENSE_EIO when it cannot be read, CONDENSE_EFORMAT when it is
- * not a checkpoint. */
 static int read_checkpoint(const char *dir, checkpoint *c)
 {
-    memset(c, 0, sizeof *c);
-    char path[4200];
-    snprintf(path, sizeof path, "%s/checkpoint.txt", dir);
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        CONDENSE_ERROR(CONDENSE_EIO,
-                       "%s: %s (no checkpoint: was the run started with "
-                       "--checkpoint-every, or has it completed?)",
-                       path, strerror(errno));
-    size_t cap = 4096, len = 0;
-    c->buf = malloc(cap);
-    size_t got;
-    while (c->buf != NULL && (got = fread(c->buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (len + 1 == cap) {
-            char *more = realloc(c->buf, 2 * cap);
-            if (more == NULL) free(c->buf);
-            c->buf = more;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (c->buf == NULL) CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot read %s", path);
-    c->buf[len] = '\0';
-    int nargs = -1, have = 0, k = 0;
-    for (char *line = c->buf, *next; line != NULL && *line != '\0'; line = next) {
-        next = strchr(line, '\n');
-        if (next != NULL) *next++ = '\0';
-        if (line[0] == '#') continue;
-        if (sscanf(line, "epoch %zu", &c->epoch) == 1)
-            have |= 1;
-        else if (sscanf(line, "recorded %zu", &c->count) == 1)
-            have |= 2;
-        else if (sscanf(line, "adam_k %lu", &c->adam_k) == 1)
-            have |= 4;
-        else if (c->argv == NULL && sscanf(line, "args %d", &nargs) == 1 && nargs >= 0 &&
-                 nargs < 1000) {
-            c->argv = calloc((size_t)nargs + 1, sizeof *c->argv);
-            if (c->argv == NULL) {
-                checkpoint_free(c);
-                CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot read %s", path);
-            }
-        } else if (c->argv != NULL && k < nargs && strncmp(line, "arg ", 4) == 0)
-            c->argv[k++] = line + 4;
-        else {
-            const int st = condense_error_set(CONDENSE_EFORMAT, __func__,
-                                              "%s: unexpected line '%.60s'", path, line);
-            checkpoint_free(c);
-            return st;
-        }
-    }
-    if (have != 7 || c->argv == NULL || k != nargs) {
-        checkpoint_free(c);
-        CONDENSE_ERROR(CONDENSE_EFORMAT, "%s: incomplete (epoch, recorded, adam_k, args)", path);
-    }
-    c->argc = nargs;
-    return CONDENSE_OK;
+    CONDENSE_TRY(cli_checkpoint_read(dir, &c->file));
+    size_t k = 0;
+    int status = cli_checkpoint_size(&c->file, "epoch", &c->epoch);
+    if (status == CONDENSE_OK) status = cli_checkpoint_size(&c->file, "recorded", &c->count);
+    if (status == CONDENSE_OK) status = cli_checkpoint_size(&c->file, "adam_k", &k);
+    c->adam_k = (unsigned long)k;
+    if (status != CONDENSE_OK) cli_checkpoint_free(&c->file);
+    return status;
 }
 
 /* The arrays of checkpoint c into state (np doubles), Adam and the loss history, after
@@ -720,23 +658,6 @@ static int load_checkpoint(train_state *s, const checkpoint *c, double *state, s
     s->ckpt_last = c->epoch;
     s->pc.first = c->epoch;
     return CONDENSE_OK;
-}
-
-/* Temporary files an interrupted run left in dir (NAME.tmp of cli_out_open, NAME.tmp.XXXXXX
- * of npy.h) removed: their complete versions are written again. */
-static void remove_stale_tmp(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d == NULL) return;
-    char path[4200];
-    for (struct dirent *e; (e = readdir(d)) != NULL;) {
-        const char *t = strstr(e->d_name, ".tmp");
-        if (t != NULL && (t[4] == '\0' || t[4] == '.')) {
-            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-            remove(path);
-        }
-    }
-    closedir(d);
 }
 
 static int is_save(const train_options *o, size_t epoch)
@@ -907,10 +828,10 @@ int cli_train(int argc, char **argv)
             if (st != CONDENSE_OK) return cli_failure(st);
             resume = &ckpt;
         }
-    const int bad = resume != NULL ? parse_train(ckpt.argc, ckpt.argv, &o, &help)
+    const int bad = resume != NULL ? parse_train(ckpt.file.argc, ckpt.file.argv, &o, &help)
                                    : parse_train(argc, argv, &o, &help);
     if (resume != NULL && (bad || help || o.checkpoint_every == 0)) {
-        checkpoint_free(resume);
+        cli_checkpoint_free(&resume->file);
         if (bad) return bad;
         return cli_failure(condense_error_set(CONDENSE_EFORMAT, __func__,
                                               "%s/checkpoint.txt: not the options of a run with "
@@ -919,7 +840,7 @@ int cli_train(int argc, char **argv)
     }
     if (resume != NULL) {
         o.out = argv[1];
-        remove_stale_tmp(o.out);
+        cli_remove_stale_tmp(o.out);
         fprintf(stderr, "%s train: resuming %s from its checkpoint at epoch %zu\n", cli_program,
                 o.out, resume->epoch);
     }
@@ -987,12 +908,8 @@ int cli_train(int argc, char **argv)
             status = train_discrete(&s, resume);
     }
     if (status == CONDENSE_OK) status = write_loss(&o, s.net, s.loss, s.acc, o.epochs + 1);
-    if (status == CONDENSE_OK && s.ckpt_last != 0) { /* complete: the checkpoint is spent */
-        char path[4200];
-        snprintf(path, sizeof path, "%s/checkpoint.txt", o.out);
-        remove(path);
-        ckpt_remove(o.out, s.ckpt_last);
-    }
+    if (status == CONDENSE_OK && o.checkpoint_every > 0) /* complete: the checkpoint is spent */
+        cli_checkpoint_remove(o.out);
     if (status == CONDENSE_OK) {
         const double el = seconds_since(&s.pc.start) - s.pc.saving;
         fprintf(stderr,
@@ -1006,7 +923,7 @@ int cli_train(int argc, char **argv)
     free(s.grad);
     free(s.v_1);
     condense_adam_free(s.adam);
-    if (resume != NULL) checkpoint_free(resume);
+    if (resume != NULL) cli_checkpoint_free(&resume->file);
     gsl_rng_free(rng);
     condense_exp_workspace_free(s.ws);
     condense_exp_net_free(s.net);

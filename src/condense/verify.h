@@ -32,6 +32,9 @@ extern "C" {
 
 #define CONDENSE_VERIFY_MAX_M 8
 
+struct condense_verify_run;
+typedef struct condense_verify_run condense_verify_run;
+
 typedef struct condense_verify_config {
     unsigned long seed;              /* every draw derives from it */
     size_t n, W0, H0, C0, m;         /* the data set and the filter size */
@@ -53,13 +56,28 @@ typedef struct condense_verify_config {
     condense_path path;    /* the real flow's implementation (default: the direct reference) */
     int record_kernels;    /* 1: also record each kernel's cosine with 1 and amplitude at
                             * every sampled time, and the cosine matrix D at the last */
+    /* Checkpoints of a long run (condense flow).  segment > 0: the sampled times are
+     * integrated in segments of `segment` intervals, the GSL driver made anew for each (so a
+     * run with segments differs, within the tolerances, from one without), and checkpoint
+     * (may be NULL) is called after every segment but the last with the run recorded so far
+     * (nt sampled times, n_field set) and the state theta_bar (dim doubles) at t[nt - 1].
+     * resume (may be NULL): a run recorded by such a checkpoint (nt, the observables, the
+     * Proposition 2 statistics, T_eff, n_field; cos_ones, amplitude, D if record_kernels)
+     * and resume_theta_bar its state: the first run of the sweep continues from there,
+     * giving the same bits as a run with the same segments never stopped. */
+    size_t segment;
+    int (*checkpoint)(const condense_verify_run *run, const double *theta_bar, size_t dim,
+                      void *user);
+    void *checkpoint_user;
+    const condense_verify_run *resume;
+    const double *resume_theta_bar;
 } condense_verify_config;
 
 /* The built-in default instance; quick != 0 gives the small version run by make check. */
 void condense_verify_default(condense_verify_config *cfg, int quick);
 
 /* One real-flow run at one M. */
-typedef struct condense_verify_run {
+struct condense_verify_run {
     size_t M;
     double eps;
     size_t nt;          /* number of sampled times */
@@ -84,7 +102,7 @@ typedef struct condense_verify_run {
     double sup_rel_change, sup_ratio; /* sup over sampled t in [0, T_eff] */
     unsigned long n_field;
     double seconds;
-} condense_verify_run;
+};
 
 typedef struct condense_verify_instance {
     condense_verify_config cfg;

@@ -8,6 +8,7 @@
 # The kills depend on timing, so the runs here are native even under `make check-valgrind`
 # (only the error cases go through memcheck).
 set -u
+shopt -s nullglob # an empty directory has no files, not a file named *
 : "${CONDENSE:?CONDENSE must point at the condense program}"
 run_prefix=()
 if [ -n "${VALGRIND:-}" ]; then
@@ -182,6 +183,63 @@ expect 1 'do not fit a run of 9 epochs' train --resume "$tmp/bad"
 mkdir -p "$tmp/w/checkpoint_e2_state.npy"
 expect 1 'checkpoint_e2_state.npy' train --out "$tmp/w" --n 5 --size 6x6 --channels 2 --epochs 4 \
     --checkpoint-every 2 --no-plot
+
+# ---- condense flow: the same for the ODE of verify_instance (segments of sampled times); the
+# output names are relative, so the runs and the resumption happen in $tmp ----
+fargs=(--M 64 --times 80 --checkpoint-every 10)
+(cd "$tmp" && "$CONDENSE" flow "${fargs[@]}" --out fa.csv --kernels fak.csv --cosines faD.csv)
+check "flow: an uninterrupted run with checkpoints" test -s "$tmp/fa.csv"
+check "flow: records the restarts" grep -q 'restarts every 10 sampled times' "$tmp/fa.csv"
+check "flow: no checkpoint left once complete" test ! -e "$tmp/fa.csv.checkpoint"
+(cd "$tmp" && exec "$CONDENSE" flow "${fargs[@]}" --out fb.csv --kernels fbk.csv \
+    --cosines fbD.csv) 2>/dev/null &
+pid=$!
+for ((k = 0; k < 6000; ++k)); do
+    [ -f "$tmp/fb.csv.checkpoint/checkpoint.txt" ] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.005
+done
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+if [ -f "$tmp/fb.csv.checkpoint/checkpoint.txt" ]; then
+    check "flow: no output file yet, or a complete one" \
+        test ! -e "$tmp/fb.csv" -o "$(tail -c 1 "$tmp/fb.csv" 2>/dev/null | od -An -c | tr -d ' ')" = '\n'
+    cp -r "$tmp/fb.csv.checkpoint" "$tmp/saved.checkpoint" # for the error cases below
+    (cd "$tmp" && "$CONDENSE" flow --resume fb.csv.checkpoint) 2>"$tmp/err"
+    check "flow: resume exits 0" test $? -eq 0
+    check "flow: resume says where it starts" grep -q 'resuming from .* at sampled time' "$tmp/err"
+    for x in "" k D; do
+        check "flow: resumed = uninterrupted (f${x}.csv)" cmp "$tmp/fa$x.csv" "$tmp/fb$x.csv"
+    done
+    check "flow: checkpoint directory removed after resume" test ! -e "$tmp/fb.csv.checkpoint"
+    # a checkpoint of another M, or of another grid, does not fit the run
+    mkdir -p "$tmp/m32"
+    cp "$tmp"/saved.checkpoint/* "$tmp/m32/"
+    sed -i 's/^M 64$/M 32/; /^arg --kernels$/,+3d' "$tmp/m32/checkpoint.txt"
+    sed -i "s/^args .*/args $(grep -c '^arg ' "$tmp/m32/checkpoint.txt")/" "$tmp/m32/checkpoint.txt"
+    expect 1 'does not fit this run' flow --resume "$tmp/m32"
+    mkdir -p "$tmp/grid"
+    cp "$tmp"/saved.checkpoint/* "$tmp/grid/"
+    sed -i '/^arg 80$/s/80/90/' "$tmp/grid/checkpoint.txt"
+    expect 1 'another grid' flow --resume "$tmp/grid"
+    rm "$tmp"/grid/checkpoint_k*_theta_bar.npy
+    expect 1 'theta_bar.npy' flow --resume "$tmp/grid"
+    printf 'nt x\nargs 4\narg --checkpoint-every\narg 2\narg --out\narg %s\n' "$tmp/q.csv" \
+        >"$tmp/grid/checkpoint.txt"
+    expect 1 "no integer 'nt'" flow --resume "$tmp/grid"
+else
+    check "flow: the run lived long enough to be killed after a checkpoint" false
+fi
+expect 1 'no checkpoint' flow --resume "$tmp/empty"
+expect 2 'takes no other option' flow --resume "$tmp/empty" --M 3
+expect 2 'needs --out FILE' flow --checkpoint-every 3
+expect 2 '--checkpoint-every needs a positive integer' flow --checkpoint-every 0 --out "$tmp/q.csv"
+printf 'nt 3\nargs 2\narg --M\narg 4\n' >"$tmp/bad/checkpoint.txt"
+expect 1 'not the options of a run with checkpoints' flow --resume "$tmp/bad"
+expect 1 'cannot create directory' flow --M 4 --times 3 --checkpoint-every 1 \
+    --out "$tmp/no/such/f.csv"
+mkdir -p "$tmp/fw.csv.checkpoint/checkpoint_k2_t.npy"
+expect 1 'checkpoint_k2_t.npy' flow --M 4 --times 5 --checkpoint-every 1 --out "$tmp/fw.csv"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -230,6 +230,10 @@ if [ -f "$tmp/fb.csv.checkpoint/checkpoint.txt" ]; then
 else
     check "flow: the run lived long enough to be killed after a checkpoint" false
 fi
+# a number that is not one, in a file without a final line break
+printf 'nt 3\nM 4\nn_field 1\nprop2_samples 0\nT_eff_found 0\nprop2_max x\nargs 4\narg --checkpoint-every\narg 2\narg --out\narg %s' \
+    "$tmp/q.csv" >"$tmp/bad/checkpoint.txt"
+expect 1 "no number 'prop2_max'" flow --resume "$tmp/bad"
 expect 1 'no checkpoint' flow --resume "$tmp/empty"
 expect 2 'takes no other option' flow --resume "$tmp/empty" --M 3
 expect 2 'needs --out FILE' flow --checkpoint-every 3

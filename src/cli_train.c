@@ -39,6 +39,7 @@ typedef struct train_options {
 static void train_usage(void)
 {
     printf("Usage: %s train --out DIR [OPTIONS]\n"
+           "       %s train --resume DIR\n"
            "\n"
            "Trains the CNN of the experiments (Sec. 4.1: \"H x C C-(hidden)-d\") full batch and\n"
            "writes into DIR: loss.csv (loss and accuracy at every epoch), at each --save-at\n"
@@ -90,7 +91,7 @@ static void train_usage(void)
            "Progress goes to stderr.  The environment variable CONDENSE_GNUPLOT names the\n"
            "gnuplot program (default gnuplot).\n"
            "Exit status: 0 success, 1 failure, 2 bad usage.\n",
-           cli_program);
+           cli_program, cli_program);
 }
 
 /* --save-at: comma-separated epochs >= 0. */

@@ -277,7 +277,8 @@ static void flow_usage(void)
 {
     printf("Usage: %s flow [--M N] [--gamma G | --eps X] [--n N] [--size WxH] [--C0 N]\n"
            "                     [--m N] [--activation NAME] [--seed N] [--times N]\n"
-           "                     [--t-end T] [--out FILE]\n"
+           "                     [--t-end T] [--out FILE] [--checkpoint-every N]\n"
+           "       %s flow --resume DIR\n"
            "\n"
            "Integrates the real gradient flow of the two-layer CNN (App. C/D, rescaled,\n"
            "theta_bar(0) ~ N(0,1)) and the linear flow of Proposition 1 from the same start,\n"
@@ -303,7 +304,7 @@ static void flow_usage(void)
            "                   when the run completes); the results depend on N\n"
            "  --resume DIR     (alone) continue the run whose checkpoint is in DIR: the files\n"
            "                   are the same, byte for byte, as a run never interrupted\n",
-           cli_program);
+           cli_program, cli_program);
 }
 
 /* ---- checkpoints of `condense flow` --------------------------------------------------------- */

@@ -338,7 +338,8 @@ static int resume_run(const condense_verify_instance *inst, run_state *st, doubl
     return CONDENSE_OK;
 }
 
-/* The integration over the nt sampled times: in one piece, or (cfg->segment > 0) in segments
+/* The integration over the nt >= 2 sampled times (n_times >= 2): in one piece, or
+ * (cfg->segment > 0) in segments
  * of cfg->segment intervals with a checkpoint after each but the last; from the start or from
  * cfg->resume.  A segment's first time repeats the last recorded one: not observed again. */
 static int integrate_segments(const condense_verify_instance *inst, run_state *st,
@@ -354,9 +355,6 @@ static int integrate_segments(const condense_verify_instance *inst, run_state *s
     }
     if (cfg->segment == 0 && e == 0)
         return condense_real_flow_integrate(st->flow, theta_bar, run->t, nt, cfg->epsabs,
-                                            cfg->epsrel, observe, st);
-    if (nt == 1)
-        return condense_real_flow_integrate(st->flow, theta_bar, run->t, 1, cfg->epsabs,
                                             cfg->epsrel, observe, st);
     while (e + 1 < nt) {
         size_t end = cfg->segment > 0 ? (e / cfg->segment + 1) * cfg->segment : nt - 1;

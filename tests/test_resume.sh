@@ -234,6 +234,12 @@ fi
 printf 'nt 3\nM 4\nn_field 1\nprop2_samples 0\nT_eff_found 0\nprop2_max x\nargs 4\narg --checkpoint-every\narg 2\narg --out\narg %s' \
     "$tmp/q.csv" >"$tmp/bad/checkpoint.txt"
 expect 1 "no number 'prop2_max'" flow --resume "$tmp/bad"
+printf 'nt 0\nM 4\nn_field 1\nprop2_samples 0\nT_eff_found 0\nprop2_max 0\nprop2_min_nonzero inf\nT_eff 0x1p-2\nargs 4\narg --checkpoint-every\narg 2\narg --out\narg %s\n' \
+    "$tmp/q.csv" >"$tmp/bad/checkpoint.txt"
+expect 1 'nt = 0, M = 4' flow --resume "$tmp/bad"
+"$CONDENSE" flow --out "$tmp/q.csv" --checkpoint-every 2 --activation "$(printf 'a\nb')" 2>"$tmp/err"
+check "flow: an option with a line break cannot be checkpointed (exit 2)" \
+    test $? -eq 2 -a -n "$(grep 'line break' "$tmp/err")"
 expect 1 'no checkpoint' flow --resume "$tmp/empty"
 expect 2 'takes no other option' flow --resume "$tmp/empty" --M 3
 expect 2 'needs --out FILE' flow --checkpoint-every 3

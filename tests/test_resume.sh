@@ -118,6 +118,12 @@ for opt in gd adam flow; do
     fi
 done
 
+# the flow with 0 epochs: the one observation at t = 0
+"$CONDENSE" train --out "$tmp/flow0" --n 5 --size 6x6 --channels 2 --epochs 0 --optimizer flow \
+    --no-plot --checkpoint-every 3 2>/dev/null
+check "flow, 0 epochs: loss.csv with epoch 0 only" \
+    test "$(grep -c '^[0-9]' "$tmp/flow0/loss.csv")" -eq 1
+
 # Killed at several moments (after 0.05, 0.15, 0.3 s of each attempt), resumed each time.
 args=("${common[@]}" --optimizer adam --lr 1e-3)
 dir=$tmp/adam-c

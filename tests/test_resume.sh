@@ -164,6 +164,8 @@ check "an option with a line break cannot be checkpointed (exit 2)" \
 mkdir -p "$tmp/bad"
 printf 'epoch 3\nrecorded 3\n' >"$tmp/bad/checkpoint.txt"
 expect 1 'incomplete' train --resume "$tmp/bad"
+printf 'epoch 3\nrecorded 3\nargs 1\narg --out\n' >"$tmp/bad/checkpoint.txt"
+expect 1 "no integer 'adam_k'" train --resume "$tmp/bad"
 printf 'epoch 3\nrecorded 3\nadam_k 0\nargs 1\narg --out\nextra\n' >"$tmp/bad/checkpoint.txt"
 expect 1 "unexpected line 'extra'" train --resume "$tmp/bad"
 printf '# x\nepoch 3\nrecorded 3\nadam_k 0\nargs 2\narg --out\narg x\n' >"$tmp/bad/checkpoint.txt"

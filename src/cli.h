@@ -47,6 +47,28 @@ int cli_out_close(cli_out_file *o);
  * forked or did not exit normally. */
 int cli_run_gnuplot(const char *dir, const char *const *args);
 
+/* checkpoint.txt of --checkpoint-every / --resume (cli_checkpoint.c): "KEY VALUE" lines, then
+ * "args N" and N lines "arg A" (the run's options).  read: CONDENSE_EIO when missing,
+ * CONDENSE_EFORMAT when malformed; keys, values and argv point into buf. */
+#define CLI_CHECKPOINT_KEYS 32
+typedef struct cli_checkpoint {
+    char *buf;
+    const char *key[CLI_CHECKPOINT_KEYS], *val[CLI_CHECKPOINT_KEYS];
+    size_t n_keys;
+    int argc;
+    char **argv;
+} cli_checkpoint;
+int cli_checkpoint_read(const char *dir, cli_checkpoint *c);
+void cli_checkpoint_free(cli_checkpoint *c);
+const char *cli_checkpoint_get(const cli_checkpoint *c, const char *key); /* NULL if absent */
+int cli_checkpoint_size(const cli_checkpoint *c, const char *key, size_t *out);
+int cli_checkpoint_double(const cli_checkpoint *c, const char *key, double *out); /* %a too */
+void cli_checkpoint_write_args(FILE *f, int argc, char **argv);
+/* NAME.tmp and NAME.tmp.XXXXXX files an interrupted run left in dir, removed. */
+void cli_remove_stale_tmp(const char *dir);
+/* checkpoint.txt, then every checkpoint_* file of dir, removed (a completed run). */
+void cli_checkpoint_remove(const char *dir);
+
 /* The commands in cli_verify.c. */
 int cli_verify(int argc, char **argv);
 int cli_flow(int argc, char **argv);

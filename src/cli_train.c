@@ -31,11 +31,15 @@ typedef struct train_options {
     unsigned long seed;
     size_t save_at[MAX_SAVES], n_save;
     int plot, n_given;
+    size_t checkpoint_every; /* 0: no checkpoints */
+    int argc;                /* the options as given (recorded in checkpoint.txt) */
+    char **argv;
 } train_options;
 
 static void train_usage(void)
 {
     printf("Usage: %s train --out DIR [OPTIONS]\n"
+           "       %s train --resume DIR\n"
            "\n"
            "Trains the CNN of the experiments (Sec. 4.1: \"H x C C-(hidden)-d\") full batch and\n"
            "writes into DIR: loss.csv (loss and accuracy at every epoch), at each --save-at\n"
@@ -75,10 +79,19 @@ static void train_usage(void)
            "Output:\n"
            "  --out DIR         output directory (created)\n"
            "  --no-plot         do not run gnuplot (plot.gp is still written)\n"
+           "  --checkpoint-every N   every N epochs write the whole state of the run (parameters,\n"
+           "                    Adam's moments and step count, loss history, the options) into\n"
+           "                    DIR: checkpoint.txt (written last) and checkpoint_eE_*.npy; the\n"
+           "                    files are removed when the run completes.  With --optimizer\n"
+           "                    flow the ODE solver restarts at every checkpoint (the results\n"
+           "                    then depend on N, which meta.txt records)\n"
+           "  --resume DIR      (alone) continue the run of DIR from its last checkpoint: the\n"
+           "                    files are the same, byte for byte, as those of a run never\n"
+           "                    interrupted\n"
            "Progress goes to stderr.  The environment variable CONDENSE_GNUPLOT names the\n"
            "gnuplot program (default gnuplot).\n"
            "Exit status: 0 success, 1 failure, 2 bad usage.\n",
-           cli_program);
+           cli_program, cli_program);
 }
 
 /* --save-at: comma-separated epochs >= 0. */
@@ -186,6 +199,8 @@ static int parse_train(int argc, char **argv, train_options *o, int *help)
                                      val);
         } else if (strcmp(opt, "--out") == 0) {
             o->out = val;
+        } else if (strcmp(opt, "--checkpoint-every") == 0) {
+            bad = parse_size_opt(opt, val, &o->checkpoint_every, 0);
         } else if (strcmp(opt, "--dataset") == 0) {
             o->dataset = val;
         } else if (strcmp(opt, "--data-dir") == 0) {
@@ -221,6 +236,11 @@ static int parse_train(int argc, char **argv, train_options *o, int *help)
     for (size_t j = 0; j < o->n_save; ++j)
         if (o->save_at[j] > o->epochs)
             return cli_bad_usage("--save-at lists an epoch beyond --epochs (%s)", "");
+    for (int k = 0; o->checkpoint_every > 0 && k < argc; ++k)
+        if (strchr(argv[k], '\n') != NULL)
+            return cli_bad_usage("--checkpoint-every: the option '%s' holds a line break", argv[k]);
+    o->argc = argc;
+    o->argv = argv;
     return 0;
 }
 
@@ -242,6 +262,9 @@ static void provenance(FILE *f, const train_options *o, const condense_exp_net *
             strcmp(o->dataset, "synthetic") == 0 ? "synthetic (pixels in [1/c, 1], c = 4)"
             : strcmp(o->dataset, "npy") == 0     ? "as stored"
                                                  : o->normalize);
+    if (strcmp(o->optimizer, "flow") == 0 && o->checkpoint_every > 0)
+        fprintf(f, "# the ODE solver restarts every %zu epochs (--checkpoint-every)\n",
+                o->checkpoint_every);
 }
 
 /* Synthetic labels y in (-c, c) -> class floor(d (y + c) / 2c) in [0, d), where the loss
@@ -483,6 +506,7 @@ static void run_plot(const train_options *o)
 typedef struct progress_clock {
     struct timespec start, last;
     double saving; /* seconds spent writing the --save-at files */
+    size_t first;  /* the epoch the run (or its resumption) started at */
 } progress_clock;
 
 static double seconds_since(const struct timespec *t)
@@ -497,7 +521,7 @@ static void progress(progress_clock *pc, size_t epoch, size_t epochs, double los
     if (epoch > 0 && epoch < epochs && seconds_since(&pc->last) < 1.0) return;
     clock_gettime(CLOCK_MONOTONIC, &pc->last);
     const double el = seconds_since(&pc->start) - pc->saving;
-    const double rate = epoch > 0 && el > 0 ? (double)epoch / el : 0.0;
+    const double rate = epoch > pc->first && el > 0 ? (double)(epoch - pc->first) / el : 0.0;
     if (rate > 0)
         fprintf(stderr,
                 "%s train: epoch %zu/%zu  loss %.6e  accuracy %.4f  %.3g epochs/s  about %.0f s "
@@ -518,7 +542,117 @@ typedef struct train_state {
     double *v_1; /* v_1 of Z for the training images (C_0 m^2 + 1 entries) */
     size_t epoch;
     progress_clock pc;
+    condense_adam *adam; /* Adam's state, NULL for GD and the flow */
+    size_t ckpt_last;    /* the epoch of the checkpoint on disk, 0 for none */
+    int skip_next;       /* flow: the next observation repeats an epoch already recorded */
 } train_state;
+
+/* ---- checkpoints --------------------------------------------------------------------------- */
+
+static const char *const ckpt_names[] = {"state", "m", "v", "loss", "acc"};
+#define N_CKPT_NAMES (sizeof ckpt_names / sizeof *ckpt_names)
+
+static void ckpt_path(const char *dir, size_t epoch, const char *name, char *path, size_t size)
+{
+    snprintf(path, size, "%s/checkpoint_e%zu_%s.npy", dir, epoch, name);
+}
+
+/* The arrays of the checkpoint at epoch (those that exist) removed. */
+static void ckpt_remove(const char *dir, size_t epoch)
+{
+    char path[4200];
+    for (size_t j = 0; j < N_CKPT_NAMES; ++j) {
+        ckpt_path(dir, epoch, ckpt_names[j], path, sizeof path);
+        remove(path);
+    }
+}
+
+/* The state at `epoch` (np doubles: theta, or theta_bar for the flow) with `count` recorded
+ * epochs.  Each array is written atomically (npy.h: temporary file, fsync, rename), then
+ * checkpoint.txt (cli_out_open/close: the same), which names them: a checkpoint is current
+ * exactly when checkpoint.txt names it, so an interruption at any moment leaves the previous
+ * complete checkpoint or the new one.  Then the previous checkpoint's arrays go. */
+static int write_checkpoint(train_state *s, const double *state, size_t epoch, size_t count)
+{
+    const train_options *o = s->o;
+    char path[4200];
+    const size_t np = s->net->nparams;
+    ckpt_path(o->out, epoch, "state", path, sizeof path);
+    CONDENSE_TRY(condense_npy_save(path, state, 1, &np));
+    if (s->adam != NULL) {
+        ckpt_path(o->out, epoch, "m", path, sizeof path);
+        CONDENSE_TRY(condense_npy_save(path, s->adam->m, 1, &np));
+        ckpt_path(o->out, epoch, "v", path, sizeof path);
+        CONDENSE_TRY(condense_npy_save(path, s->adam->v, 1, &np));
+    }
+    ckpt_path(o->out, epoch, "loss", path, sizeof path);
+    CONDENSE_TRY(condense_npy_save(path, s->loss, 1, &count));
+    ckpt_path(o->out, epoch, "acc", path, sizeof path);
+    CONDENSE_TRY(condense_npy_save(path, s->acc, 1, &count));
+    cli_out_file f;
+    CONDENSE_TRY(cli_out_open(&f, o->out, "checkpoint.txt"));
+    fprintf(f.f,
+            "# %s -- train checkpoint: the state at epoch %zu in checkpoint_e%zu_*.npy; resume "
+            "with: condense train --resume DIR\n"
+            "epoch %zu\nrecorded %zu\nadam_k %lu\n",
+            condense_version(), epoch, epoch, epoch, count, s->adam != NULL ? s->adam->k : 0UL);
+    cli_checkpoint_write_args(f.f, o->argc, o->argv);
+    CONDENSE_TRY(cli_out_close(&f));
+    if (s->ckpt_last != 0 && s->ckpt_last != epoch) ckpt_remove(o->out, s->ckpt_last);
+    s->ckpt_last = epoch;
+    return CONDENSE_OK;
+}
+
+/* A checkpoint as read from checkpoint.txt: the state at `epoch` with `count` epochs recorded
+ * in the loss history, Adam's step count, and the run's options (cli.h). */
+typedef struct checkpoint {
+    size_t epoch, count;
+    unsigned long adam_k;
+    cli_checkpoint file;
+} checkpoint;
+
+static int read_checkpoint(const char *dir, checkpoint *c)
+{
+    CONDENSE_TRY(cli_checkpoint_read(dir, &c->file));
+    size_t k = 0;
+    int status = cli_checkpoint_size(&c->file, "epoch", &c->epoch);
+    if (status == CONDENSE_OK) status = cli_checkpoint_size(&c->file, "recorded", &c->count);
+    if (status == CONDENSE_OK) status = cli_checkpoint_size(&c->file, "adam_k", &k);
+    c->adam_k = (unsigned long)k;
+    if (status != CONDENSE_OK) cli_checkpoint_free(&c->file);
+    return status;
+}
+
+/* The arrays of checkpoint c into state (np doubles), Adam and the loss history, after
+ * checking that c belongs to this run (epoch before the last, count, Adam's step count). */
+static int load_checkpoint(train_state *s, const checkpoint *c, double *state, size_t count)
+{
+    const train_options *o = s->o;
+    if (c->epoch == 0 || c->epoch >= o->epochs || c->count != count ||
+        (s->adam != NULL && c->adam_k != c->epoch))
+        CONDENSE_ERROR(CONDENSE_EFORMAT,
+                       "%s/checkpoint.txt: epoch %zu, %zu recorded, Adam step %lu do not fit a "
+                       "run of %zu epochs",
+                       o->out, c->epoch, c->count, c->adam_k, o->epochs);
+    char path[4200];
+    const size_t np = s->net->nparams;
+    ckpt_path(o->out, c->epoch, "state", path, sizeof path);
+    CONDENSE_TRY(condense_npy_load(path, state, 1, &np));
+    if (s->adam != NULL) {
+        ckpt_path(o->out, c->epoch, "m", path, sizeof path);
+        CONDENSE_TRY(condense_npy_load(path, s->adam->m, 1, &np));
+        ckpt_path(o->out, c->epoch, "v", path, sizeof path);
+        CONDENSE_TRY(condense_npy_load(path, s->adam->v, 1, &np));
+        s->adam->k = c->adam_k;
+    }
+    ckpt_path(o->out, c->epoch, "loss", path, sizeof path);
+    CONDENSE_TRY(condense_npy_load(path, s->loss, 1, &count));
+    ckpt_path(o->out, c->epoch, "acc", path, sizeof path);
+    CONDENSE_TRY(condense_npy_load(path, s->acc, 1, &count));
+    s->ckpt_last = c->epoch;
+    s->pc.first = c->epoch;
+    return CONDENSE_OK;
+}
 
 static int is_save(const train_options *o, size_t epoch)
 {
@@ -549,6 +683,10 @@ static int flow_observer(double t, const double *theta_bar, void *user)
 {
     (void)t;
     train_state *s = user;
+    if (s->skip_next) { /* a segment's start: recorded at the end of the one before */
+        s->skip_next = 0;
+        return CONDENSE_OK;
+    }
     for (size_t k = 0; k < s->net->nparams; ++k)
         s->net->theta[k] = s->eps * theta_bar[k];
     double R, acc;
@@ -558,11 +696,16 @@ static int flow_observer(double t, const double *theta_bar, void *user)
     return CONDENSE_OK;
 }
 
-static int train_flow(train_state *s)
+/* The real flow from epoch 0, or from checkpoint c.  With --checkpoint-every N the ODE is
+ * integrated in segments of N epochs, the GSL driver made anew for each, and the state written
+ * between them: a resumed run restarts the driver at a segment boundary exactly as the
+ * uninterrupted run does, so both give the same bits (and both differ from a run without
+ * checkpoints, in which the driver carries its step size across). */
+static int train_flow(train_state *s, const checkpoint *c)
 {
     const train_options *o = s->o;
     condense_real_flow *flow = NULL;
-    const size_t np = s->net->nparams;
+    const size_t np = s->net->nparams, N = o->checkpoint_every;
     double *theta_bar = malloc(np * sizeof(double)),
            *times = malloc((o->epochs + 1) * sizeof(double));
     int status = theta_bar && times ? CONDENSE_OK
@@ -573,13 +716,32 @@ static int train_flow(train_state *s)
         status = condense_real_flow_alloc(s->data, o->channels, o->m, s->net->sigma, s->eps, &flow);
     if (status == CONDENSE_OK) status = condense_real_flow_set_path(flow, CONDENSE_PATH_FAST);
     /* flow->dim = M (C_0 m^2 + 1 + W_1 H_1) = np: the same parameters in the same order */
-    if (status == CONDENSE_OK) {
+    size_t e = 0;
+    if (status == CONDENSE_OK && c != NULL) {
+        status = load_checkpoint(s, c, theta_bar, c->epoch + 1);
+        e = c->epoch;
+        s->epoch = e + 1;
+        s->skip_next = 1;
+    } else if (status == CONDENSE_OK) {
         for (size_t k = 0; k < np; ++k)
             theta_bar[k] = s->net->theta[k] / s->eps;
+    }
+    if (status == CONDENSE_OK) {
         for (size_t k = 0; k <= o->epochs; ++k)
             times[k] = (double)k * o->lr;
-        status = condense_real_flow_integrate(flow, theta_bar, times, o->epochs + 1, 1e-10, 1e-9,
+        if (o->epochs == 0)
+            status = condense_real_flow_integrate(flow, theta_bar, times, 1, 1e-10, 1e-9,
+                                                  flow_observer, s);
+    }
+    while (status == CONDENSE_OK && e < o->epochs) {
+        size_t end = N > 0 ? (e / N + 1) * N : o->epochs;
+        if (end > o->epochs) end = o->epochs;
+        status = condense_real_flow_integrate(flow, theta_bar, times + e, end - e + 1, 1e-10, 1e-9,
                                               flow_observer, s);
+        e = end;
+        if (status == CONDENSE_OK && N > 0 && e < o->epochs)
+            status = write_checkpoint(s, theta_bar, e, e + 1);
+        s->skip_next = 1;
     }
     condense_real_flow_free(flow);
     free(theta_bar);
@@ -587,26 +749,38 @@ static int train_flow(train_state *s)
     return status;
 }
 
-static int train_discrete(train_state *s)
+/* GD or Adam from epoch 0, or from checkpoint c.  A checkpoint at epoch E holds theta and
+ * Adam's state before the evaluation of epoch E and the loss of epochs 0..E-1: a resumed run
+ * evaluates epoch E again, with the same bits. */
+static int train_discrete(train_state *s, const checkpoint *c)
 {
     const train_options *o = s->o;
-    condense_adam *adam = NULL;
     const int use_adam = strcmp(o->optimizer, "adam") == 0;
     if (use_adam)
-        CONDENSE_TRY(condense_adam_alloc(s->net->nparams, o->beta1, o->beta2, o->adam_eps, &adam));
+        CONDENSE_TRY(
+            condense_adam_alloc(s->net->nparams, o->beta1, o->beta2, o->adam_eps, &s->adam));
     int status = CONDENSE_OK;
-    for (s->epoch = 0; s->epoch <= o->epochs && status == CONDENSE_OK; ++s->epoch) {
+    size_t e0 = 0;
+    if (c != NULL) {
+        status = load_checkpoint(s, c, s->net->theta, c->epoch);
+        e0 = c->epoch;
+    }
+    for (s->epoch = e0; s->epoch <= o->epochs && status == CONDENSE_OK; ++s->epoch) {
+        if (o->checkpoint_every > 0 && s->epoch % o->checkpoint_every == 0 && s->epoch > e0 &&
+            s->epoch < o->epochs) {
+            status = write_checkpoint(s, s->net->theta, s->epoch, s->epoch);
+            if (status != CONDENSE_OK) break;
+        }
         double R, acc;
         const int last = s->epoch == o->epochs;
         status = condense_exp_evaluate(s->net, s->data, s->ws, &R, &acc, last ? NULL : s->grad);
         if (status == CONDENSE_OK) status = record(s, R, acc);
         if (status != CONDENSE_OK || last) break;
         if (use_adam)
-            status = condense_adam_step(adam, s->net->theta, s->grad, o->lr);
+            status = condense_adam_step(s->adam, s->net->theta, s->grad, o->lr);
         else
             status = condense_exp_gd_step(s->net, s->grad, o->lr);
     }
-    condense_adam_free(adam);
     return status;
 }
 
@@ -637,7 +811,33 @@ int cli_train(int argc, char **argv)
                        .seed = 1,
                        .plot = 1};
     int help = 0;
-    const int bad = parse_train(argc, argv, &o, &help);
+    checkpoint ckpt, *resume = NULL;
+    for (int k = 0; k < argc; ++k)
+        if (strcmp(argv[k], "--resume") == 0) {
+            if (argc != 2 || k != 0)
+                return cli_bad_usage("--resume DIR takes no other option (the run's own are in "
+                                     "DIR/checkpoint.txt)%s",
+                                     "");
+            const int st = read_checkpoint(argv[1], &ckpt);
+            if (st != CONDENSE_OK) return cli_failure(st);
+            resume = &ckpt;
+        }
+    const int bad = resume != NULL ? parse_train(ckpt.file.argc, ckpt.file.argv, &o, &help)
+                                   : parse_train(argc, argv, &o, &help);
+    if (resume != NULL && (bad || help || o.checkpoint_every == 0)) {
+        cli_checkpoint_free(&resume->file);
+        if (bad) return bad;
+        return cli_failure(condense_error_set(CONDENSE_EFORMAT, __func__,
+                                              "%s/checkpoint.txt: not the options of a run with "
+                                              "checkpoints",
+                                              argv[1]));
+    }
+    if (resume != NULL) {
+        o.out = argv[1];
+        cli_remove_stale_tmp(o.out);
+        fprintf(stderr, "%s train: resuming %s from its checkpoint at epoch %zu\n", cli_program,
+                o.out, resume->epoch);
+    }
     if (bad) return bad;
     if (help) {
         train_usage();
@@ -697,11 +897,13 @@ int cli_train(int argc, char **argv)
         clock_gettime(CLOCK_MONOTONIC, &s.pc.start);
         s.pc.last = s.pc.start;
         if (strcmp(o.optimizer, "flow") == 0)
-            status = train_flow(&s);
+            status = train_flow(&s, resume);
         else
-            status = train_discrete(&s);
+            status = train_discrete(&s, resume);
     }
     if (status == CONDENSE_OK) status = write_loss(&o, s.net, s.loss, s.acc, o.epochs + 1);
+    if (status == CONDENSE_OK && o.checkpoint_every > 0) /* complete: the checkpoint is spent */
+        cli_checkpoint_remove(o.out);
     if (status == CONDENSE_OK) {
         const double el = seconds_since(&s.pc.start) - s.pc.saving;
         fprintf(stderr,
@@ -714,6 +916,8 @@ int cli_train(int argc, char **argv)
     free(s.acc);
     free(s.grad);
     free(s.v_1);
+    condense_adam_free(s.adam);
+    if (resume != NULL) cli_checkpoint_free(&resume->file);
     gsl_rng_free(rng);
     condense_exp_workspace_free(s.ws);
     condense_exp_net_free(s.net);

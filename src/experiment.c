@@ -566,59 +566,12 @@ int condense_exp_gd_step(condense_exp_net *net, const double *grad, double lr)
     CONDENSE_CHECK_NULL(net);
     CONDENSE_CHECK_NULL(grad);
     CONDENSE_TRY(check_step(grad, net->nparams, lr));
+    /* the last good state is kept: no entry is moved unless every new entry is finite */
+    for (size_t k = 0; k < net->nparams; ++k)
+        if (!isfinite(net->theta[k] - lr * grad[k]))
+            CONDENSE_ERROR(CONDENSE_EDOM,
+                           "GD step: parameter %zu would become %g (was %g, gradient %g, lr %g)", k,
+                           net->theta[k] - lr * grad[k], net->theta[k], grad[k], lr);
     cblas_daxpy((int)net->nparams, -lr, grad, 1, net->theta, 1);
-    return CONDENSE_OK;
-}
-
-int condense_adam_alloc(size_t dim, double beta1, double beta2, double eps, condense_adam **adam)
-{
-    CONDENSE_CHECK_NULL(adam);
-    if (dim == 0) CONDENSE_ERROR(CONDENSE_ESIZE, "Adam on 0 parameters");
-    if (!(beta1 > 0.0 && beta1 < 1.0 && beta2 > 0.0 && beta2 < 1.0))
-        CONDENSE_ERROR(CONDENSE_EDOM, "Adam beta1 = %g, beta2 = %g: need both in (0, 1)", beta1,
-                       beta2);
-    if (!(isfinite(eps) && eps > 0.0))
-        CONDENSE_ERROR(CONDENSE_EDOM, "Adam epsilon = %g: need a finite value > 0", eps);
-    condense_adam *a = calloc(1, sizeof *a);
-    if (a != NULL) {
-        a->m = calloc(dim, sizeof(double));
-        a->v = calloc(dim, sizeof(double));
-    }
-    if (a == NULL || a->m == NULL || a->v == NULL) {
-        condense_adam_free(a);
-        CONDENSE_ERROR(CONDENSE_ENOMEM, "cannot allocate Adam's moments");
-    }
-    a->dim = dim;
-    a->beta1 = beta1;
-    a->beta2 = beta2;
-    a->eps = eps;
-    *adam = a;
-    return CONDENSE_OK;
-}
-
-void condense_adam_free(condense_adam *adam)
-{
-    if (adam == NULL) return;
-    free(adam->m);
-    free(adam->v);
-    free(adam);
-}
-
-/* Kingma & Ba (2015), Algorithm 1. */
-int condense_adam_step(condense_adam *adam, double *theta, const double *grad, double lr)
-{
-    CONDENSE_CHECK_NULL(adam);
-    CONDENSE_CHECK_NULL(theta);
-    CONDENSE_CHECK_NULL(grad);
-    CONDENSE_TRY(check_step(grad, adam->dim, lr));
-    adam->k += 1;
-    const double c1 = 1.0 - pow(adam->beta1, (double)adam->k);
-    const double c2 = 1.0 - pow(adam->beta2, (double)adam->k);
-    for (size_t j = 0; j < adam->dim; ++j) {
-        const double g = grad[j];
-        adam->m[j] = adam->beta1 * adam->m[j] + (1.0 - adam->beta1) * g;
-        adam->v[j] = adam->beta2 * adam->v[j] + (1.0 - adam->beta2) * g * g;
-        theta[j] -= lr * (adam->m[j] / c1) / (sqrt(adam->v[j] / c2) + adam->eps);
-    }
     return CONDENSE_OK;
 }

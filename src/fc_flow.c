@@ -1,9 +1,8 @@
 /* fc_flow.c -- the gradient flow of the two-layer FC network, FC paper eq. (3)-(4), integrated
  * with GSL odeiv2 in the style of real_flow.c, and the discrete trainers GD and Adam.
  *
- * Adam is written here rather than shared with real_flow.c: real_flow.c's Adam works in the
- * CNN's rescaled coordinates theta = eps theta_bar inside its flow object; here there is no
- * rescaling, and the update is the five lines of Kingma & Ba's Algorithm 1. */
+ * Adam is the library's one implementation (adam.h), here without rescaling.  A step that would
+ * leave the doubles is refused and the network keeps the last good state. */
 #include <config.h>
 
 #include <math.h>
@@ -14,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>
 
+#include "condense/adam.h"
 #include "condense/error.h"
 #include "condense/fc.h"
 #include "condense/fc_flow.h"
@@ -142,51 +142,63 @@ static int step_field(condense_fc *net, const condense_data *data, double *e, do
     CONDENSE_ERROR(status, "%s step %zu: %s", method, k, inner);
 }
 
-/* One optimizer: GD (mom == NULL) or Adam. */
+/* One optimizer: GD (beta1 = 0) or Adam. */
 typedef struct trainer {
     const char *method;
     double lr, beta1, beta2, adam_eps;
 } trainer;
 
+/* One step from net->theta with the field at it: GD (adam NULL) or Adam; the network keeps the
+ * last good state when the step would leave the doubles. */
+static int step_once(condense_fc *net, const trainer *tr, condense_adam *adam, double *field,
+                     size_t k)
+{
+    const size_t dim = net->dim;
+    if (adam == NULL) {
+        /* FC paper eq. (3)-(4) discretized: theta <- theta - lr grad R_S = theta + lr field */
+        for (size_t j = 0; j < dim; ++j)
+            if (!isfinite(net->theta[j] + tr->lr * field[j]))
+                CONDENSE_ERROR(CONDENSE_EDOM,
+                               "%s step %zu (t = %.17g) makes theta[%zu] = %g (not finite; was "
+                               "%g, field %g)",
+                               tr->method, k, (double)(k - 1) * tr->lr, j,
+                               net->theta[j] + tr->lr * field[j], net->theta[j], field[j]);
+        for (size_t j = 0; j < dim; ++j)
+            net->theta[j] += tr->lr * field[j];
+        return CONDENSE_OK;
+    }
+    /* Kingma & Ba, Algorithm 1 (adam.h), with g = grad R_S = -field */
+    for (size_t j = 0; j < dim; ++j)
+        field[j] = -field[j];
+    if (condense_adam_step(adam, net->theta, field, tr->lr) == CONDENSE_OK) return CONDENSE_OK;
+    char inner[1024];
+    snprintf(inner, sizeof inner, "%s", condense_errmsg());
+    CONDENSE_ERROR(CONDENSE_EDOM, "%s step %zu (t = %.17g), theta[%zu]: %s", tr->method, k,
+                   (double)(k - 1) * tr->lr, adam->bad, inner);
+}
+
 static int train(condense_fc *net, const condense_data *data, const trainer *tr, size_t steps,
                  size_t every, condense_fc_observer obs, void *user)
 {
-    const int adam = tr->beta1 > 0.0;
+    condense_adam *adam = NULL;
+    if (tr->beta1 > 0.0)
+        CONDENSE_TRY(condense_adam_alloc(net->dim, tr->beta1, tr->beta2, tr->adam_eps, &adam));
     double *buf = NULL;
-    CONDENSE_TRY(scratch_alloc(net, data, adam ? 2 : 0, &buf));
-    const size_t dim = net->dim;
-    double *e = buf, *field = buf + data->n, *mom = field + dim, *vel = mom + dim;
-    if (adam) {
-        memset(mom, 0, dim * sizeof(double));
-        memset(vel, 0, dim * sizeof(double));
+    int status = scratch_alloc(net, data, 0, &buf);
+    if (status != CONDENSE_OK) {
+        condense_adam_free(adam);
+        return status;
     }
-    int status = observe(obs, 0, 0.0, net, user);
+    double *e = buf, *field = buf + data->n;
+    status = observe(obs, 0, 0.0, net, user);
     for (size_t k = 1; k <= steps && status == CONDENSE_OK; ++k) {
         status = step_field(net, data, e, field, tr->method, k);
-        if (status != CONDENSE_OK) break;
-        if (!adam) {
-            /* FC paper eq. (3)-(4) discretized: theta <- theta - lr grad R_S */
-            for (size_t j = 0; j < dim; ++j)
-                net->theta[j] += tr->lr * field[j];
-        } else {
-            /* Kingma & Ba, Algorithm 1, with g = grad R_S = -field */
-            const double c1 = 1.0 - pow(tr->beta1, (double)k), c2 = 1.0 - pow(tr->beta2, (double)k);
-            for (size_t j = 0; j < dim; ++j) {
-                const double g = -field[j];
-                mom[j] = tr->beta1 * mom[j] + (1.0 - tr->beta1) * g;
-                vel[j] = tr->beta2 * vel[j] + (1.0 - tr->beta2) * g * g;
-                net->theta[j] -= tr->lr * (mom[j] / c1) / (sqrt(vel[j] / c2) + tr->adam_eps);
-            }
-        }
-        for (size_t j = 0; j < dim && status == CONDENSE_OK; ++j)
-            if (!isfinite(net->theta[j]))
-                status = condense_error_set(CONDENSE_EDOM, __func__,
-                                            "%s step %zu makes theta[%zu] = %g (not finite)",
-                                            tr->method, k, j, net->theta[j]);
+        if (status == CONDENSE_OK) status = step_once(net, tr, adam, field, k);
         if (status == CONDENSE_OK && (k % every == 0 || k == steps))
             status = observe(obs, k, (double)k * tr->lr, net, user);
     }
     free(buf);
+    condense_adam_free(adam);
     return status;
 }
 
@@ -207,11 +219,8 @@ int condense_fc_adam(condense_fc *net, const condense_data *data, double lr, dou
 {
     CONDENSE_CHECK_NULL(net);
     CONDENSE_TRY(check_steps(lr, every));
-    if (!(beta1 > 0.0 && beta1 < 1.0 && beta2 > 0.0 && beta2 < 1.0))
-        CONDENSE_ERROR(CONDENSE_EDOM, "Adam beta1 = %g, beta2 = %g: need both in (0, 1)", beta1,
-                       beta2);
-    if (!(isfinite(adam_eps) && adam_eps > 0.0))
-        CONDENSE_ERROR(CONDENSE_EDOM, "Adam epsilon = %g: need a finite value > 0", adam_eps);
+    if (!(beta1 > 0.0 && beta1 < 1.0)) /* beta1 = 0 would mean GD to train(); adam.h checks */
+        CONDENSE_ERROR(CONDENSE_EDOM, "Adam beta1 = %g: need a value in (0, 1)", beta1);
     const trainer tr = {"Adam", lr, beta1, beta2, adam_eps};
     return train(net, data, &tr, steps, every, obs, user);
 }

@@ -26,6 +26,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_odeiv2.h>
 
+#include "condense/adam.h"
 #include "condense/error.h"
 #include "condense/real_flow.h"
 #include "condense/theta.h"
@@ -567,37 +568,26 @@ int condense_real_flow_gd(condense_real_flow *flow, double *theta_bar, double lr
     return CONDENSE_OK;
 }
 
-/* Adam (Kingma & Ba 2015, Algorithm 1) in the original coordinates theta = eps theta_bar, with
- * g = grad R_S(theta) = -eps field(theta_bar):
- *   m <- beta1 m + (1 - beta1) g,  v <- beta2 v + (1 - beta2) g^2,
- *   theta <- theta - lr (m / (1 - beta1^k)) / (sqrt(v / (1 - beta2^k)) + adam_eps),
- * the last line divided by eps to move theta_bar. */
-static int adam_run(condense_real_flow *flow, double *theta_bar, double lr, double beta1,
-                    double beta2, double adam_eps, size_t steps, size_t every,
-                    condense_flow_observer obs, void *user, double *mom, double *vel)
+/* Adam (Kingma & Ba 2015, Algorithm 1; adam.h) in the original coordinates theta = eps
+ * theta_bar, with g = grad R_S(theta) = -eps field(theta_bar): the moments live in theta, the
+ * update is divided by eps to move theta_bar (condense_adam_step_scaled). */
+static int adam_run(condense_real_flow *flow, double *theta_bar, double lr, size_t steps,
+                    size_t every, condense_flow_observer obs, void *user, condense_adam *adam)
 {
     const double eps = flow->eps;
     CONDENSE_TRY(observe(obs, 0.0, theta_bar, user));
     for (size_t k = 1; k <= steps; ++k) {
         const double t = (double)(k - 1) * lr;
         CONDENSE_TRY(step_field(flow, theta_bar, "Adam", k, t));
-        const double c1 = 1.0 - pow(beta1, (double)k), c2 = 1.0 - pow(beta2, (double)k);
-        for (size_t j = 0; j < flow->dim; ++j) {
-            const double g = -eps * flow->scratch[j];
-            mom[j] = beta1 * mom[j] + (1.0 - beta1) * g;
-            vel[j] = beta2 * vel[j] + (1.0 - beta2) * g * g;
-            if (!(isfinite(mom[j]) && isfinite(vel[j]))) {
-                char name[96];
-                param_name(flow, j, name, sizeof name);
-                CONDENSE_ERROR(CONDENSE_EDOM,
-                               "Adam step %zu (t = %g): the moments of %s (m = %g, v = %g) are "
-                               "not finite (gradient %g)",
-                               k, t, name, mom[j], vel[j], g);
-            }
-            const double step = lr * (mom[j] / c1) / (sqrt(vel[j] / c2) + adam_eps);
-            flow->scratch[j] = theta_bar[j] - step / eps;
+        for (size_t j = 0; j < flow->dim; ++j)
+            flow->scratch[j] = -eps * flow->scratch[j];
+        if (condense_adam_step_scaled(adam, theta_bar, flow->scratch, lr, eps) != CONDENSE_OK) {
+            char name[96], inner[1024];
+            param_name(flow, adam->bad, name, sizeof name);
+            snprintf(inner, sizeof inner, "%s", condense_errmsg());
+            CONDENSE_ERROR(CONDENSE_EDOM, "Adam step %zu (t = %g), theta_bar %s: %s", k, t, name,
+                           inner);
         }
-        CONDENSE_TRY(accept_step(flow, theta_bar, "Adam", k, t));
         if (k % every == 0 || k == steps)
             CONDENSE_TRY(observe(obs, (double)k * lr, theta_bar, user));
     }
@@ -611,21 +601,12 @@ int condense_real_flow_adam(condense_real_flow *flow, double *theta_bar, double 
     CONDENSE_CHECK_NULL(flow);
     CONDENSE_CHECK_NULL(theta_bar);
     CONDENSE_TRY(check_steps(lr, every));
-    if (!(beta1 > 0.0 && beta1 < 1.0 && beta2 > 0.0 && beta2 < 1.0))
-        CONDENSE_ERROR(CONDENSE_EDOM, "Adam beta1 = %g, beta2 = %g: need both in (0, 1)", beta1,
-                       beta2);
-    if (!(isfinite(adam_eps) && adam_eps > 0.0))
-        CONDENSE_ERROR(CONDENSE_EDOM, "Adam epsilon = %g: need a finite value > 0", adam_eps);
-    CONDENSE_TRY(check_state(flow, theta_bar, "initial theta_bar entry"));
-    double *mom = calloc(flow->dim, sizeof(double)), *vel = calloc(flow->dim, sizeof(double));
-    int status;
-    if (mom == NULL || vel == NULL)
-        status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate Adam's moments");
-    else
-        status = adam_run(flow, theta_bar, lr, beta1, beta2, adam_eps, steps, every, obs, user, mom,
-                          vel);
-    free(mom);
-    free(vel);
+    condense_adam *adam = NULL;
+    CONDENSE_TRY(condense_adam_alloc(flow->dim, beta1, beta2, adam_eps, &adam));
+    int status = check_state(flow, theta_bar, "initial theta_bar entry");
+    if (status == CONDENSE_OK)
+        status = adam_run(flow, theta_bar, lr, steps, every, obs, user, adam);
+    condense_adam_free(adam);
     return status;
 }
 

@@ -60,9 +60,12 @@ static int check_config(const condense_verify_config *cfg)
 {
     CONDENSE_CHECK_NULL(cfg);
     CONDENSE_CHECK_NULL(cfg->activation);
-    if (!(isfinite(cfg->gamma) && cfg->gamma > 1.0))
+    /* gamma in (0, 1] is a valid small initialization (eps < 1) outside Theorem 1: the results
+     * that need gamma > 1 are reported NOT APPLICABLE (condense_verify_inapplicable) */
+    if (!(isfinite(cfg->gamma) && cfg->gamma > 0.0))
         CONDENSE_ERROR(CONDENSE_EDOM,
-                       "gamma = %g: Theorem 1 needs gamma > 1 (Assumption 3 with eps^2 = M^-gamma)",
+                       "gamma = %g: need gamma > 0 (eps^2 = M^-gamma < 1; Theorem 1 needs "
+                       "gamma > 1)",
                        cfg->gamma);
     if (!(cfg->delta > 0.0 && cfg->delta < 1.0))
         CONDENSE_ERROR(CONDENSE_EDOM, "delta = %g is not in (0, 1)", cfg->delta);
@@ -170,6 +173,8 @@ typedef struct run_state {
     double *lin;         /* theta_beta^lin(t) of one kernel */
     size_t k;            /* index of the next sampled time */
     size_t prop2_every;
+    int skip; /* the next observation repeats the last recorded time (a segment's
+               * start) */
 } run_state;
 
 static double norm2(const double *x, size_t n)
@@ -211,6 +216,10 @@ static int prop2_at(run_state *st, const double *theta_bar, double E_max)
 static int observe(double t, const double *theta_bar, void *user)
 {
     run_state *st = user;
+    if (st->skip) {
+        st->skip = 0;
+        return CONDENSE_OK;
+    }
     condense_verify_run *run = st->run;
     const condense_verify_instance *inst = st->inst;
     const size_t k = st->k++, M = run->M, N_W = inst->N_W, N_a = inst->N_a;
@@ -279,6 +288,86 @@ static double wall_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The recorded part of a checkpointed run back into run (same M, same grid), and the state
+ * into theta_bar: the observer continues at index resume->nt. */
+static int resume_run(const condense_verify_instance *inst, run_state *st, double *theta_bar)
+{
+    const condense_verify_config *cfg = &inst->cfg;
+    const condense_verify_run *r = cfg->resume;
+    condense_verify_run *run = st->run;
+    const size_t M = run->M, nt = r->nt;
+    if (r->M != M || nt == 0 || nt > cfg->n_times + 1 || r->t == NULL || r->E_max == NULL ||
+        r->phi == NULL || r->rel_change == NULL || r->ratio == NULL || r->lin_ratio == NULL ||
+        r->lin_dev == NULL || cfg->resume_theta_bar == NULL ||
+        (cfg->record_kernels && (r->cos_ones == NULL || r->amplitude == NULL || r->D == NULL)))
+        CONDENSE_ERROR(CONDENSE_EINVAL,
+                       "the run to resume (M = %zu, %zu times) does not fit this run (M = %zu)",
+                       r->M, nt, M);
+    /* The grid is recomputed from the seed (the same bits on the same machine); a relative
+     * 1e-12 allows for a libm that rounds otherwise (e.g. under valgrind), and the recorded
+     * times are kept as they were. */
+    for (size_t k = 0; k < nt; ++k)
+        if (!(fabs(r->t[k] - run->t[k]) <= 1e-12 * fabs(run->t[k])))
+            CONDENSE_ERROR(CONDENSE_EINVAL,
+                           "the run to resume has t[%zu] = %.17g, this run %.17g: another grid", k,
+                           r->t[k], run->t[k]);
+    const size_t b = nt * sizeof(double);
+    memcpy(run->t, r->t, b);
+    memcpy(run->E_max, r->E_max, b);
+    memcpy(run->phi, r->phi, b);
+    memcpy(run->rel_change, r->rel_change, b);
+    memcpy(run->ratio, r->ratio, b);
+    memcpy(run->lin_ratio, r->lin_ratio, b);
+    memcpy(run->lin_dev, r->lin_dev, b);
+    if (cfg->record_kernels) {
+        memcpy(run->cos_ones, r->cos_ones, b * M);
+        memcpy(run->amplitude, r->amplitude, b * M);
+        memcpy(run->D, r->D, M * M * sizeof(double));
+    }
+    run->nt = nt;
+    run->prop2_max = r->prop2_max;
+    run->prop2_min_nonzero = r->prop2_min_nonzero;
+    run->prop2_samples = r->prop2_samples;
+    run->T_eff = r->T_eff;
+    run->T_eff_found = r->T_eff_found;
+    memcpy(theta_bar, cfg->resume_theta_bar, st->flow->dim * sizeof(double));
+    st->flow->n_field = r->n_field;
+    st->k = nt;
+    return CONDENSE_OK;
+}
+
+/* The integration over the nt >= 2 sampled times (n_times >= 2): in one piece, or
+ * (cfg->segment > 0) in segments
+ * of cfg->segment intervals with a checkpoint after each but the last; from the start or from
+ * cfg->resume.  A segment's first time repeats the last recorded one: not observed again. */
+static int integrate_segments(const condense_verify_instance *inst, run_state *st,
+                              double *theta_bar, size_t nt)
+{
+    const condense_verify_config *cfg = &inst->cfg;
+    condense_verify_run *run = st->run;
+    size_t e = 0;
+    if (cfg->resume != NULL && run == &inst->runs[0]) {
+        CONDENSE_TRY(resume_run(inst, st, theta_bar));
+        e = run->nt - 1;
+        st->skip = 1;
+    }
+    if (cfg->segment == 0 && e == 0)
+        return condense_real_flow_integrate(st->flow, theta_bar, run->t, nt, cfg->epsabs,
+                                            cfg->epsrel, observe, st);
+    while (e + 1 < nt) {
+        size_t end = cfg->segment > 0 ? (e / cfg->segment + 1) * cfg->segment : nt - 1;
+        if (end > nt - 1) end = nt - 1;
+        CONDENSE_TRY(condense_real_flow_integrate(st->flow, theta_bar, run->t + e, end - e + 1,
+                                                  cfg->epsabs, cfg->epsrel, observe, st));
+        e = end;
+        st->skip = 1;
+        run->n_field = st->flow->n_field;
+        if (e + 1 < nt && cfg->checkpoint != NULL)
+            CONDENSE_TRY(cfg->checkpoint(run, theta_bar, st->flow->dim, cfg->checkpoint_user));
+    }
+    return CONDENSE_OK;
 }
 
 static int run_one(condense_verify_instance *inst, size_t M, condense_verify_run *run)
@@ -366,8 +455,7 @@ static int run_one(condense_verify_instance *inst, size_t M, condense_verify_run
         qsort(run->t, nt, sizeof(double), compare_double);
         st.prop2_every = cfg->prop2_times ? (nt + cfg->prop2_times - 1) / cfg->prop2_times : nt + 1;
         if (st.prop2_every == 0) st.prop2_every = 1;
-        status = condense_real_flow_integrate(st.flow, theta_bar, run->t, nt, cfg->epsabs,
-                                              cfg->epsrel, observe, &st);
+        status = integrate_segments(inst, &st, theta_bar, nt);
         if (status == RUN_COMPLETE) status = CONDENSE_OK;
     }
     if (status == CONDENSE_OK) {
@@ -437,8 +525,33 @@ void condense_verify_format(const condense_verify_result *res, char *buf, size_t
     snprintf(buf, size,
              "%s, %s: %s\n  claim:      %s\n  hypotheses: %s\n  measured:   %s\n  margin:     "
              "%.4g (%s)\n",
-             res->name, res->equation, res->pass ? "PASS" : "FAIL", res->claim, res->hypotheses,
-             res->measured, res->margin, res->margin_text);
+             res->name, res->equation,
+             res->not_applicable ? "NOT APPLICABLE"
+             : res->pass         ? "PASS"
+                                 : "FAIL",
+             res->claim, res->hypotheses, res->measured, res->margin, res->margin_text);
+}
+
+int condense_verify_inapplicable(const condense_verify_instance *inst, condense_verify_result *res,
+                                 int need_gamma, int need_a4)
+{
+    const int bad_gamma = need_gamma && !(inst->cfg.gamma > 1.0),
+              bad_a4 = need_a4 && !inst->assumption4;
+    if (!bad_gamma && !bad_a4) return 0;
+    res->not_applicable = 1;
+    res->pass = 0;
+    res->margin = NAN;
+    if (bad_gamma)
+        condense_verify_text(res->margin_text, sizeof res->margin_text,
+                             "NOT APPLICABLE: needs gamma > 1 (M eps^2 = M^(1-gamma) -> 0), "
+                             "gamma = %g",
+                             inst->cfg.gamma);
+    else
+        condense_verify_text(res->margin_text, sizeof res->margin_text,
+                             "NOT APPLICABLE: needs Assumption 4, which fails (Delta lambda / "
+                             "lambda_1 = %.3g)",
+                             inst->gap_rel);
+    return 1;
 }
 
 /* ---- helpers shared by the result files (verify_internal.h) ------------------------------ */

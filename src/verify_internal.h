@@ -23,6 +23,13 @@ void condense_verify_append(char *field, size_t size, const char *fmt, ...)
 #endif
     ;
 
+/* The hypotheses a result needs, checked on inst: gamma > 1 (need_gamma: Assumption 3 with
+ * eps^2 = M^-gamma, Theorem 1, App. C.5) and Assumption 4 (need_a4).  If one fails, res is
+ * marked NOT APPLICABLE (not_applicable = 1, pass = 0, margin NaN, the reason in margin_text)
+ * and 1 is returned; otherwise 0 and res is untouched. */
+int condense_verify_inapplicable(const condense_verify_instance *inst, condense_verify_result *res,
+                                 int need_gamma, int need_a4);
+
 /* CONDENSE_EINVAL unless inst has done every run of its M-sweep. */
 int condense_verify_need_runs(const condense_verify_instance *inst);
 

@@ -49,5 +49,6 @@ int condense_verify_rate64(const condense_verify_instance *inst, condense_verify
                          "predicted exponent minus measured slope (>= 0: at least as fast)");
     res->pass = n >= 2 && isfinite(slope) && slope <= predicted + 0.1 * fabs(predicted) &&
                 inst->assumption4;
+    condense_verify_inapplicable(inst, res, 1, 1);
     return CONDENSE_OK;
 }

@@ -26,10 +26,11 @@ int condense_verify_teff(const condense_verify_instance *inst, condense_verify_r
                          "T_eff := inf{t: M eps^2 phi(t)^3 > M^-(gamma-1)/4} satisfies T_eff >= "
                          "t_0 > [log(1/4) + ((gamma-1)/4 - eta_0) log M] / lambda_1 for every "
                          "eta_0 > (gamma-1)/100 once M is large enough");
-    condense_verify_text(res->hypotheses, sizeof res->hypotheses,
-                         "gamma = %g > 1, eps^2 = M^-gamma, delta = %g, lambda_1 = %.6g, N = N_W "
-                         "+ N_a = %zu; T_eff located on a grid of %zu times per run",
-                         cfg->gamma, cfg->delta, lambda_1, N, cfg->n_times);
+    condense_verify_text(
+        res->hypotheses, sizeof res->hypotheses,
+        "gamma = %g (needs > 1), eps^2 = M^-gamma, delta = %g, lambda_1 = %.6g, N = N_W "
+        "+ N_a = %zu; T_eff located on a grid of %zu times per run",
+        cfg->gamma, cfg->delta, lambda_1, N, cfg->n_times);
     int ok = 1, decreasing = 1;
     double margin = INFINITY, prev_eta = INFINITY;
     for (size_t k = 0; k < inst->n_runs; ++k) {
@@ -59,5 +60,6 @@ int condense_verify_teff(const condense_verify_instance *inst, condense_verify_r
     condense_verify_text(res->margin_text, sizeof res->margin_text,
                          "min over M of (last sampled time before T_eff - t_0) * lambda_1");
     res->pass = ok && decreasing;
+    condense_verify_inapplicable(inst, res, 1, 0);
     return CONDENSE_OK;
 }

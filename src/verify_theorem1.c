@@ -9,12 +9,13 @@
 
 static void hypotheses(const condense_verify_instance *inst, condense_verify_result *res)
 {
-    condense_verify_text(res->hypotheses, sizeof res->hypotheses,
-                         "Assumption 1 (%s, C_L = %g), 2 (c = %.4g), 3 (eps^2 = M^-gamma, gamma = "
-                         "%g > 1), 4 (Delta lambda / lambda_1 = %.4g: %s); sup over the sampled "
-                         "t in [0, T_eff]",
-                         inst->sigma.type->name, inst->C_L, inst->c, inst->cfg.gamma, inst->gap_rel,
-                         inst->assumption4 ? "holds" : "FAILS");
+    condense_verify_text(
+        res->hypotheses, sizeof res->hypotheses,
+        "Assumption 1 (%s, C_L = %g), 2 (c = %.4g), 3 (eps^2 = M^-gamma, gamma = "
+        "%g, Theorem 1 needs > 1), 4 (Delta lambda / lambda_1 = %.4g: %s); sup over the sampled "
+        "t in [0, T_eff]",
+        inst->sigma.type->name, inst->C_L, inst->c, inst->cfg.gamma, inst->gap_rel,
+        inst->assumption4 ? "holds" : "FAILS");
 }
 
 /* Eq. (14): sup_{t <= T_eff} |theta_W(t) - theta_W(0)| / |theta_W(0)| -> infinity: the sup
@@ -43,6 +44,7 @@ int condense_verify_theorem1_14(const condense_verify_instance *inst, condense_v
     condense_verify_text(res->margin_text, sizeof res->margin_text,
                          "log-log slope of the sup against M (> 0: grows without bound)");
     res->pass = increasing && slope > 0.0 && inst->assumption4;
+    condense_verify_inapplicable(inst, res, 1, 1);
     return CONDENSE_OK;
 }
 
@@ -72,5 +74,6 @@ int condense_verify_theorem1_15(const condense_verify_instance *inst, condense_v
     condense_verify_text(res->margin_text, sizeof res->margin_text,
                          "minus the log-log slope of 1 - sup ratio against M (> 0: tends to 1)");
     res->pass = decreasing && slope < 0.0 && inst->assumption4;
+    condense_verify_inapplicable(inst, res, 1, 1);
     return CONDENSE_OK;
 }

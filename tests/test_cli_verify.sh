@@ -89,7 +89,22 @@ expect 0 'Usage: condense flow' "$CONDENSE" flow --help
 expect 0 'Usage: condense verify' "$CONDENSE" verify --help
 
 # Bad usage and impossible parameters: exit 2; failures: exit 1.
-expect 2 'gamma > 1' "$CONDENSE" verify --gamma 1
+# gamma <= 1 is outside Theorem 1: the four results that need gamma > 1 are NOT APPLICABLE
+# (margin NaN, the reason given), the others measured; never a PASS, so exit 1.
+"${run_prefix[@]}" "$CONDENSE" verify --M 4,8 --times 12 --trials 50 --gamma 1 --out "$tmp/g1" \
+    >"$tmp/out" 2>&1
+status=$?
+check "verify --gamma 1 exits 1 (status $status)" [ "$status" -eq 1 ]
+check "verify --gamma 1: 4 rows NOT APPLICABLE with the reason" \
+    [ "$(grep -cE 'NOT APPLICABLE +nan  NOT APPLICABLE: needs gamma > 1' "$tmp/out")" -eq 4 ]
+check "verify --gamma 1: eq. (14) among them" \
+    grep -qE '^Theorem 1 \(relative change\) +eq. \(14\) +NOT APPLICABLE' "$tmp/out"
+check "verify --gamma 1: closing line counts them" \
+    grep -qE '^verify: [0-9]+ passed, [0-9]+ failed, 4 NOT APPLICABLE' "$tmp/out"
+check "verify --gamma 1: summary.csv says so" \
+    [ "$(grep -c ',NOT APPLICABLE,nan,' "$tmp/g1/summary.csv")" -eq 4 ]
+expect 2 'gamma needs a number > 0' "$CONDENSE" verify --gamma 0
+expect 2 'flow needs gamma > 1' "$CONDENSE" flow --M 8 --gamma 1
 expect 2 'increasing' "$CONDENSE" verify --M 64,16
 expect 2 'list of 1 to 8' "$CONDENSE" verify --M 1,2,3,4,5,6,7,8,9
 expect 2 'times needs' "$CONDENSE" verify --times 1

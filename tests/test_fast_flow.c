@@ -749,6 +749,48 @@ static void test_nonfinite(void **state)
     condense_data_free(d);
 }
 
+/* A NaN that appears in the data during a run (the flow reads the labels at every evaluation):
+ * the observer after step 2 puts NaN into y_2; step 3's field fails on both paths, the message
+ * names the step, its time and e_2, and theta_bar is the state after step 2 exactly (the
+ * observer's copy). */
+typedef struct poison {
+    condense_data *d;
+    double *seen; /* theta_bar at the last observation */
+    size_t dim, calls;
+} poison;
+
+static int poison_labels(double t, const double *theta_bar, void *user)
+{
+    (void)t;
+    poison *p = user;
+    memcpy(p->seen, theta_bar, p->dim * sizeof(double));
+    if (++p->calls == 3) *condense_data_y(p->d, 2) = NAN; /* calls: t = 0, lr, 2 lr */
+    return CONDENSE_OK;
+}
+
+static void test_nan_in_data_during_gd(void **state)
+{
+    (void)state;
+    for (int path = 0; path < 2; ++path) {
+        condense_data *d = make_data(3, 4, 4, 1, 91);
+        const dims s = dims_of(d, 2, 2);
+        condense_real_flow *f = make_flow(d, 2, 2, "tanh", 0.5);
+        if (path == 1)
+            assert_int_equal(condense_real_flow_set_path(f, CONDENSE_PATH_FAST), CONDENSE_OK);
+        double *th = random_state(s.dim, 1.0, 92);
+        poison p = {d, new_vec(s.dim), s.dim, 0};
+        ASSERT_FAILS(condense_real_flow_gd(f, th, 0.25, 5, 1, poison_labels, &p), CONDENSE_EDOM);
+        assert_msg_has("GD step 3 from t = 0.5");
+        assert_msg_has("e_2 = f(x_2, theta) - y_2 = nan");
+        assert_int_equal(p.calls, 3);
+        assert_memory_equal(th, p.seen, s.dim * sizeof(double)); /* the last good state */
+        free(p.seen);
+        free(th);
+        condense_real_flow_free(f);
+        condense_data_free(d);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -759,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_switch_paths),
         cmocka_unit_test(test_set_path_errors),
         cmocka_unit_test(test_nonfinite),
+        cmocka_unit_test(test_nan_in_data_during_gd),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

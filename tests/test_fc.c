@@ -513,8 +513,37 @@ static void test_errors(void **state)
                  CONDENSE_EDOM);
     assert_fails(condense_fc_adam(fx.net, fx.data, NAN, 0.9, 0.999, 1e-8, 3, 1, NULL, NULL),
                  CONDENSE_EDOM);
-    /* a step so large that theta overflows */
+    /* a step so large that theta overflows: one step of lr = 1e308 stays finite here, the
+     * second leaves the doubles; it is refused, named, and the network keeps the state after
+     * step 1 (computed by a run of one step) */
+    const size_t dim = fx.net->dim;
+    double *before = malloc(2 * dim * sizeof *before), *after1 = before + dim;
+    assert_non_null(before);
+    memcpy(before, fx.net->theta, dim * sizeof *before);
+    assert_status(condense_fc_gd(fx.net, fx.data, 1e308, 1, 1, NULL, NULL), CONDENSE_OK);
+    memcpy(after1, fx.net->theta, dim * sizeof *before);
+    memcpy(fx.net->theta, before, dim * sizeof *before);
     assert_fails(condense_fc_gd(fx.net, fx.data, 1e308, 2, 1, NULL, NULL), CONDENSE_EDOM);
+    if (strstr(condense_errmsg(), "GD step 2 (t = 1e+308) makes theta[") == NULL)
+        fail_msg("message \"%s\" does not name the step and the entry", condense_errmsg());
+    assert_memory_equal(fx.net->theta, after1, dim * sizeof *before);
+    /* Adam whose gradient is finite but whose square is not: a_1 = 1e100 makes e_i ~ 1e100 and
+     * the gradient in w_1 ~ a_1 e_i ~ 1e200, so g^2 ~ 1e400 overflows the second moment: the
+     * step is refused, named, and theta kept */
+    memcpy(fx.net->theta, before, dim * sizeof *before);
+    fx.net->a[0] = 1e100;
+    memcpy(before, fx.net->theta, dim * sizeof *before);
+    assert_fails(condense_fc_adam(fx.net, fx.data, 1e-3, 0.9, 0.999, 1e-8, 3, 1, NULL, NULL),
+                 CONDENSE_EDOM);
+    if (strstr(condense_errmsg(), "Adam step 1 (t = 0), theta[") == NULL ||
+        strstr(condense_errmsg(), "moments") == NULL)
+        fail_msg("message \"%s\" does not name the step, the entry, the moments",
+                 condense_errmsg());
+    assert_memory_equal(fx.net->theta, before, dim * sizeof *before);
+    /* data that do not fit: refused before any step (Adam's moments freed) */
+    assert_fails(condense_fc_adam(fx.net, NULL, 1e-3, 0.9, 0.999, 1e-8, 3, 1, NULL, NULL),
+                 CONDENSE_EINVAL);
+    free(before);
     release(&fx);
 }
 

@@ -42,8 +42,8 @@ static void test_config_errors(void **state)
     (void)state;
     condense_verify_config cfg;
     tiny(&cfg);
-    cfg.gamma = 1.0; /* Theorem 1 needs gamma > 1: reported, never passed over */
-    expect_alloc_error(&cfg, CONDENSE_EDOM, "gamma > 1");
+    cfg.gamma = 0.0; /* eps^2 = M^-gamma = 1: not a small initialization */
+    expect_alloc_error(&cfg, CONDENSE_EDOM, "need gamma > 0");
     tiny(&cfg);
     cfg.gamma = NAN;
     expect_alloc_error(&cfg, CONDENSE_EDOM, "gamma");
@@ -193,6 +193,34 @@ static void test_tiny_instance(void **state)
     }
     /* Proposition 2's bound is rigorous: it holds even on this tiny instance. */
     assert_true(res[2].pass);
+    for (size_t k = 0; k < count; ++k)
+        assert_int_equal(res[k].not_applicable, 0); /* gamma = 4, Assumption 4 holds */
+
+    /* Hypotheses that fail make results NOT APPLICABLE, never PASS or FAIL silently: gamma <= 1
+     * (T_eff, Theorem 1 (14), (15), rate (64): results 4-7), then Assumption 4 (5-7). */
+    const double gamma = inst->cfg.gamma;
+    inst->cfg.gamma = 1.0;
+    assert_int_equal(condense_verify_all(inst, res, &count), CONDENSE_OK);
+    for (size_t k = 0; k < count; ++k) {
+        const int want = k >= 4 && k <= 7;
+        assert_int_equal(res[k].not_applicable, want);
+        if (!want) continue;
+        assert_int_equal(res[k].pass, 0);
+        assert_true(isnan(res[k].margin));
+        assert_non_null(strstr(res[k].margin_text, "needs gamma > 1"));
+        assert_true(strlen(res[k].measured) > 0); /* the measurement is still shown */
+        condense_verify_format(&res[k], text, sizeof text);
+        assert_non_null(strstr(text, ": NOT APPLICABLE\n"));
+    }
+    inst->cfg.gamma = gamma;
+    inst->assumption4 = 0;
+    assert_int_equal(condense_verify_all(inst, res, &count), CONDENSE_OK);
+    for (size_t k = 0; k < count; ++k) {
+        const int want = k >= 5 && k <= 7;
+        assert_int_equal(res[k].not_applicable, want);
+        if (want) assert_non_null(strstr(res[k].margin_text, "needs Assumption 4"));
+    }
+    inst->assumption4 = 1;
     condense_verify_describe(inst, text, sizeof text);
     assert_non_null(strstr(text, "Assumption 4"));
     /* Truncation of a tiny buffer is safe. */

@@ -30,5 +30,6 @@
 #include "condense/fc_lines.h"
 #include "condense/fc_data.h"
 #include "condense/sweep.h"
+#include "condense/adam.h"
 
 #endif

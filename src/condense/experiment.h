@@ -38,6 +38,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "condense/activation.h"
+#include "condense/adam.h" /* Adam, the experiments' optimizer */
 #include "condense/cnn.h"
 #include "condense/data.h"
 
@@ -132,25 +133,6 @@ int condense_exp_evaluate(const condense_exp_net *net, const condense_data *data
 /* Full-batch gradient descent, eq. (20) discretized: theta <- theta - lr grad.  CONDENSE_EDOM
  * for lr not finite or <= 0. */
 int condense_exp_gd_step(condense_exp_net *net, const double *grad, double lr);
-
-/* Adam (Kingma & Ba 2015, Algorithm 1), bias-corrected: with g the gradient at step k = 1, 2, ...
- *   m <- beta1 m + (1 - beta1) g,  v <- beta2 v + (1 - beta2) g^2,
- *   theta <- theta - lr (m / (1 - beta1^k)) / (sqrt(v / (1 - beta2^k)) + eps). */
-typedef struct condense_adam {
-    size_t dim;
-    double beta1, beta2, eps;
-    unsigned long k; /* steps taken */
-    double *m, *v;   /* moments, zero after alloc */
-} condense_adam;
-
-/* CONDENSE_ESIZE for dim = 0; CONDENSE_EDOM for beta1, beta2 outside (0, 1) or eps not finite
- * or <= 0. */
-int condense_adam_alloc(size_t dim, double beta1, double beta2, double eps, condense_adam **adam);
-void condense_adam_free(condense_adam *adam);
-
-/* One step on theta (dim doubles) with gradient grad.  CONDENSE_EDOM for lr not finite or <= 0
- * or a non-finite gradient (theta and the moments then untouched). */
-int condense_adam_step(condense_adam *adam, double *theta, const double *grad, double lr);
 
 #ifdef __cplusplus
 }

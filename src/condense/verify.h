@@ -9,8 +9,10 @@
  * theta_bar(0) ~ N(0, 1) (eq. 28) and its observables recorded at sampled times.
  *
  * Each result fills a condense_verify_result: the claim in words, its hypotheses as checked,
- * what was measured, the margin, PASS or FAIL.  Library code does not print: the caller
- * formats results with condense_verify_format.
+ * what was measured, the margin, PASS or FAIL -- or NOT APPLICABLE when a hypothesis the result
+ * needs fails on the instance (gamma <= 1 for the results of Theorem 1 and App. C.5, a spectral
+ * gap too small for Assumption 4): the measurement is then shown but judged meaningless.  Library
+ * code does not print: the caller formats results with condense_verify_format.
  */
 #ifndef CONDENSE_VERIFY_H
 #define CONDENSE_VERIFY_H
@@ -30,12 +32,16 @@ extern "C" {
 
 #define CONDENSE_VERIFY_MAX_M 8
 
+struct condense_verify_run;
+typedef struct condense_verify_run condense_verify_run;
+
 typedef struct condense_verify_config {
     unsigned long seed;              /* every draw derives from it */
     size_t n, W0, H0, C0, m;         /* the data set and the filter size */
     double c;                        /* Assumption 2 constant the synthetic data are made with */
     const char *activation;          /* name of an activation with multiplicity 1 */
-    double gamma;                    /* eps^2 = M^(-gamma), gamma > 1 */
+    double gamma;                    /* eps^2 = M^(-gamma), gamma > 0; Theorem 1 needs gamma > 1
+                                      * (the results that do are NOT APPLICABLE otherwise) */
     double delta;                    /* confidence parameter of Lemma 1, Prop. 3, Theorem 1 */
     size_t M[CONDENSE_VERIFY_MAX_M]; /* the M-sweep, increasing */
     size_t n_M;
@@ -50,13 +56,28 @@ typedef struct condense_verify_config {
     condense_path path;    /* the real flow's implementation (default: the direct reference) */
     int record_kernels;    /* 1: also record each kernel's cosine with 1 and amplitude at
                             * every sampled time, and the cosine matrix D at the last */
+    /* Checkpoints of a long run (condense flow).  segment > 0: the sampled times are
+     * integrated in segments of `segment` intervals, the GSL driver made anew for each (so a
+     * run with segments differs, within the tolerances, from one without), and checkpoint
+     * (may be NULL) is called after every segment but the last with the run recorded so far
+     * (nt sampled times, n_field set) and the state theta_bar (dim doubles) at t[nt - 1].
+     * resume (may be NULL): a run recorded by such a checkpoint (nt, the observables, the
+     * Proposition 2 statistics, T_eff, n_field; cos_ones, amplitude, D if record_kernels)
+     * and resume_theta_bar its state: the first run of the sweep continues from there,
+     * giving the same bits as a run with the same segments never stopped. */
+    size_t segment;
+    int (*checkpoint)(const condense_verify_run *run, const double *theta_bar, size_t dim,
+                      void *user);
+    void *checkpoint_user;
+    const condense_verify_run *resume;
+    const double *resume_theta_bar;
 } condense_verify_config;
 
 /* The built-in default instance; quick != 0 gives the small version run by make check. */
 void condense_verify_default(condense_verify_config *cfg, int quick);
 
 /* One real-flow run at one M. */
-typedef struct condense_verify_run {
+struct condense_verify_run {
     size_t M;
     double eps;
     size_t nt;          /* number of sampled times */
@@ -81,7 +102,7 @@ typedef struct condense_verify_run {
     double sup_rel_change, sup_ratio; /* sup over sampled t in [0, T_eff] */
     unsigned long n_field;
     double seconds;
-} condense_verify_run;
+};
 
 typedef struct condense_verify_instance {
     condense_verify_config cfg;
@@ -118,6 +139,9 @@ typedef struct condense_verify_result {
     char margin_text[256];
     double margin; /* > 0: holds with this margin (its meaning in margin_text) */
     int pass;
+    int not_applicable; /* 1: a hypothesis of the result fails on this instance (gamma <= 1,
+                         * Assumption 4), so the measurement says nothing about it: neither
+                         * PASS nor FAIL (pass = 0, margin NaN, the reason in margin_text) */
 } condense_verify_result;
 
 /* The results.  Those marked (runs) need condense_verify_instance_run first. */

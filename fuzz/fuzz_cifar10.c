@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *rest = data + 1, *piece;
     size_t n = size - 1;
     static const char *const names[3] = {"a", "b", "c"};
-    char paths[3][128];
+    char paths[3][FUZZ_PATH_LEN];
     const char *p[3];
     for (size_t f = 0; f < nfiles; ++f) {
         p[f] = fuzz_path(paths[f], sizeof paths[f], names[f]);

@@ -19,14 +19,19 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The directory, made once per process and removed at exit (with the files in `fuzz_names`). */
-static char fuzz_dir[64];
+/* Room for the temporary directory's path plus a file name. */
+#define FUZZ_DIR_LEN 4000
+#define FUZZ_PATH_LEN 4096
+
+/* The directory ($TMPDIR or /tmp), made once per process and removed at exit with the files in
+ * `fuzz_names` (after a crash it stays, for the crash to be looked at). */
+static char fuzz_dir[FUZZ_DIR_LEN];
 static const char *const fuzz_names[] = {"a",     "b",     "c",     "x.npy",
                                          "y.npy", "a.tmp", "b.tmp", "meta.txt"};
 
-static void fuzz_cleanup(void)
+static inline void fuzz_cleanup(void)
 {
-    char p[128];
+    char p[FUZZ_PATH_LEN];
     for (size_t k = 0; k < sizeof fuzz_names / sizeof *fuzz_names; ++k) {
         snprintf(p, sizeof p, "%s/%s", fuzz_dir, fuzz_names[k]);
         remove(p);
@@ -34,12 +39,12 @@ static void fuzz_cleanup(void)
     rmdir(fuzz_dir);
 }
 
-static const char *fuzz_tmpdir(void)
+static inline const char *fuzz_tmpdir(void)
 {
     if (fuzz_dir[0] == '\0') {
         const char *t = getenv("TMPDIR");
         snprintf(fuzz_dir, sizeof fuzz_dir, "%s/condense-fuzz-XXXXXX",
-                 t != NULL && strlen(t) < 32 ? t : "/tmp");
+                 t != NULL && t[0] != '\0' && strlen(t) < FUZZ_DIR_LEN - 32 ? t : "/tmp");
         if (mkdtemp(fuzz_dir) == NULL) abort();
         atexit(fuzz_cleanup);
     }
@@ -47,7 +52,7 @@ static const char *fuzz_tmpdir(void)
 }
 
 /* dir/name into buf (the names are short: no truncation). */
-static const char *fuzz_path(char *buf, size_t size, const char *name)
+static inline const char *fuzz_path(char *buf, size_t size, const char *name)
 {
     snprintf(buf, size, "%s/%s", fuzz_tmpdir(), name);
     return buf;
@@ -55,7 +60,7 @@ static const char *fuzz_path(char *buf, size_t size, const char *name)
 
 /* Write n bytes to path, raw or (gz != 0) gzip-compressed through zlib; abort on failure (the
  * harness's own failure, not the library's). */
-static void fuzz_write(const char *path, const uint8_t *d, size_t n, int gz)
+static inline void fuzz_write(const char *path, const uint8_t *d, size_t n, int gz)
 {
     if (gz) {
         gzFile g = gzopen(path, "wb");
@@ -69,7 +74,7 @@ static void fuzz_write(const char *path, const uint8_t *d, size_t n, int gz)
 
 /* Take a piece of the input: a 2-byte little-endian length, then that many bytes (as many as
  * there are).  Returns the piece's length; *d and *n advance past it. */
-static size_t fuzz_take(const uint8_t **d, size_t *n, const uint8_t **piece)
+static inline size_t fuzz_take(const uint8_t **d, size_t *n, const uint8_t **piece)
 {
     size_t len = 0;
     if (*n >= 2) {
@@ -89,7 +94,7 @@ static size_t fuzz_take(const uint8_t **d, size_t *n, const uint8_t **piece)
 
 /* Split the input at '\0' into at most max_args arguments (argv[argc] = NULL), copying them into
  * buf (size + 1 bytes).  The last argument ends with the input. */
-static int fuzz_argv(const uint8_t *d, size_t n, char *buf, char **argv, int max_args)
+static inline int fuzz_argv(const uint8_t *d, size_t n, char *buf, char **argv, int max_args)
 {
     memcpy(buf, d, n);
     buf[n] = '\0';

@@ -10,7 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *rest = data, *y;
     size_t n = size;
     const size_t ny = fuzz_take(&rest, &n, &y);
-    char xp[128], yp[128];
+    char xp[FUZZ_PATH_LEN], yp[FUZZ_PATH_LEN];
     fuzz_write(fuzz_path(yp, sizeof yp, "y.npy"), y, ny, 0);
     fuzz_write(fuzz_path(xp, sizeof xp, "x.npy"), rest, n, 0);
     condense_data *d = NULL;

@@ -13,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *rest = data + 1, *labels;
     size_t n = size - 1;
     const size_t nlabels = fuzz_take(&rest, &n, &labels);
-    char ip[128], lp[128];
+    char ip[FUZZ_PATH_LEN], lp[FUZZ_PATH_LEN];
     fuzz_write(fuzz_path(ip, sizeof ip, "a"), rest, n, flags & 1);
     fuzz_write(fuzz_path(lp, sizeof lp, "b"), labels, nlabels, flags & 2);
     condense_image_set *set = NULL;

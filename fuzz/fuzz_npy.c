@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char path[128];
+    char path[FUZZ_PATH_LEN];
     fuzz_write(fuzz_path(path, sizeof path, "x.npy"), data, size, 0);
     size_t ndim = 99, shape[CONDENSE_NPY_MAX_DIMS];
     if (condense_npy_shape(path, &ndim, shape) != CONDENSE_OK) {

@@ -28,6 +28,24 @@ static int join(char *out, size_t size, const char *dir, const char *name)
     return CONDENSE_OK;
 }
 
+/* A file of S bytes holds at most S / 8 doubles: a header announcing more is refused before
+ * anything is allocated for it, so that a few hostile bytes cannot make the loader allocate
+ * gigabytes (found by fuzz/fuzz_data_store.c).  The exact data length is checked by
+ * condense_npy_load. */
+static int check_room(const char *path, size_t ndim, const size_t *shape)
+{
+    size_t count = 1; /* npy.c has checked that count * 8 fits in size_t */
+    for (size_t k = 0; k < ndim; ++k)
+        count = shape[k] == 0 || count == 0 ? 0 : count * shape[k];
+    struct stat st; /* a file that cannot be stat-ed any more fails in condense_npy_load */
+    if (stat(path, &st) == 0 && count > (size_t)st.st_size / sizeof(double))
+        CONDENSE_ERROR(CONDENSE_EFORMAT,
+                       "'%s': its shape announces %zu values (%zu bytes) but the file has only "
+                       "%lld bytes (truncated?)",
+                       path, count, count * sizeof(double), (long long)st.st_size);
+    return CONDENSE_OK;
+}
+
 int condense_data_npy_save(const char *dir, const condense_data *data)
 {
     CONDENSE_CHECK_NULL(dir);
@@ -58,6 +76,8 @@ int condense_data_npy_load(const char *dir, condense_data **data)
     if (yn != 1 || ys[0] != xs[0])
         CONDENSE_ERROR(CONDENSE_EFORMAT, "'%s': shape does not match the %zu samples of '%s'", yp,
                        xs[0], xp);
+    CONDENSE_TRY(check_room(xp, xn, xs));
+    CONDENSE_TRY(check_room(yp, yn, ys));
     condense_data *d = NULL;
     CONDENSE_TRY(condense_data_alloc(xs[0], xs[1], xs[2], xs[3], &d));
     int status = condense_npy_load(xp, d->x, 4, xs);

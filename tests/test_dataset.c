@@ -861,6 +861,64 @@ static void test_dataset_read(void **state)
 
 /* ---- data sets stored as .npy, and their subsets ----------------------------------------- */
 
+/* A .npy file of just a version 1.0 preamble and header announcing `shape` (a Python tuple),
+ * no data: 128 bytes in all (NEP 1 pads the preamble to a multiple of 64). */
+static void write_header_only(const char *path, const char *shape)
+{
+    char header[118];
+    const int len = snprintf(header, sizeof header,
+                             "{'descr': '<f8', 'fortran_order': False, 'shape': %s, }", shape);
+    assert_true(len > 0 && (size_t)len < sizeof header - 1);
+    memset(header + len, ' ', sizeof header - 1 - (size_t)len);
+    header[sizeof header - 1] = '\n';
+    unsigned char b[128] = "\x93NUMPY\x01\x00\x76\x00"; /* header length 118 = 0x76 */
+    memcpy(b + 10, header, sizeof header);
+    write_raw(path, b, sizeof b);
+}
+
+/* Hostile headers (fuzz/fuzz_data_store.c found the first): a 128-byte x.npy announcing
+ * 10^15 samples made condense_data_npy_load allocate 8 * 10^15 bytes before reading the data.
+ * A file of S bytes holds at most S / 8 values, so such a header is now refused (EFORMAT,
+ * naming the file) before any allocation; likewise for y.npy.  *data stays untouched. */
+static void test_data_npy_hostile_shape(void **state)
+{
+    (void)state;
+    char dir[PATH_LEN], xp[PATH_LEN], yp[PATH_LEN];
+    make_dir(dir, "npy-hostile");
+    join(xp, dir, "x.npy");
+    join(yp, dir, "y.npy");
+    condense_data sentinel_storage, *sentinel = &sentinel_storage, *out = sentinel;
+    write_header_only(xp, "(100000, 100000, 100000, 1)");
+    write_header_only(yp, "(100000,)");
+    assert_int_equal(condense_data_npy_load(dir, &out), CONDENSE_EFORMAT);
+    assert_non_null(strstr(condense_errmsg(), xp));
+    assert_non_null(strstr(condense_errmsg(), "128 bytes"));
+    assert_ptr_equal(out, sentinel);
+    /* The bound is exact: 16 values need 128 data bytes, which a 128-byte file (all header)
+     * could only hold were there no header -- accepted here, refused by condense_npy_load;
+     * 17 values are refused here.  Zero samples: no data needed, but n = 0 is ESIZE. */
+    write_header_only(xp, "(16, 1, 1, 1)");
+    write_header_only(yp, "(16,)");
+    assert_int_equal(condense_data_npy_load(dir, &out), CONDENSE_EFORMAT);
+    assert_non_null(strstr(condense_errmsg(), "expected 128 bytes of data"));
+    write_header_only(xp, "(17, 1, 1, 1)");
+    write_header_only(yp, "(17,)");
+    assert_int_equal(condense_data_npy_load(dir, &out), CONDENSE_EFORMAT);
+    assert_non_null(strstr(condense_errmsg(), "136 bytes"));
+    /* x.npy complete, y.npy announcing 20 labels with no data: refused, naming y.npy */
+    double x[20] = {0};
+    const size_t xs[4] = {20, 1, 1, 1};
+    assert_int_equal(condense_npy_save(xp, x, 4, xs), CONDENSE_OK);
+    write_header_only(yp, "(20,)");
+    assert_int_equal(condense_data_npy_load(dir, &out), CONDENSE_EFORMAT);
+    assert_non_null(strstr(condense_errmsg(), yp));
+    assert_non_null(strstr(condense_errmsg(), "160 bytes"));
+    write_header_only(xp, "(0, 100000, 100000, 100000)");
+    write_header_only(yp, "(0,)");
+    assert_int_equal(condense_data_npy_load(dir, &out), CONDENSE_ESIZE);
+    assert_ptr_equal(out, sentinel);
+}
+
 static void test_data_npy(void **state)
 {
     (void)state;
@@ -1118,6 +1176,7 @@ int main(void)
         cmocka_unit_test(test_load_cifar_dir),
         cmocka_unit_test(test_dataset_read),
         cmocka_unit_test(test_data_npy),
+        cmocka_unit_test(test_data_npy_hostile_shape),
         cmocka_unit_test(test_data_sample),
         cmocka_unit_test(test_real_mnist),
         cmocka_unit_test(test_real_cifar10),

@@ -25,7 +25,7 @@ for ds in mnist cifar10; do
             $1 == "lambda_sq" && $2 == 1 { l1 = sprintf("%.4g $\\pm$ %.2g", $3, $4) }
             $1 == "lambda_sq" && $2 == 2 { l2 = sprintf("%.4g $\\pm$ %.2g", $3, $4) }
             $1 == "gap_rel" { gap = sprintf("%.3f $\\pm$ %.3f", $3, $4) }
-            $1 == "cos_v1_ones_channel" { c = c (c == "" ? "" : ", ") sprintf("%.6f $\\pm$ %.1e", $3, $4) }
+            $1 == "cos_v1_ones_channel" { c = c (c == "" ? "" : ", ") sprintf("%.6f $\\pm$ %.0e", $3, $4) }
             END { printf "%s & %s & %s & %s & %s & %s \\\\\n", ds, norm, l1, l2, gap, c }' \
             "$f" >>"$g/exp-spectra.tex"
     done
@@ -53,8 +53,8 @@ for run in fig12-mnist-gd fig6-cifar10-gd; do
     done
     # the cosine matrix D at the last saved epoch, redrawn from its CSV
     last=$(ls "$e/$run"/e*_conv1_D.csv | sed 's/.*\/e\([0-9]*\)_.*/\1/' | sort -n | tail -1)
-    cp "$e/$run/e${last}_conv1_D.csv" "$e/$run/e${last}_conv1_kernels.csv" "$g/exp/"
-    "$gp" -e "csv='$g/exp/e${last}_conv1_D.csv'; out='$g/exp/$run-D.pdf'; ttl='$run, epoch $last'" \
+    cp "$e/$run/e${last}_conv1_D.csv" "$g/exp/$run-D.csv"
+    "$gp" -e "csv='$g/exp/$run-D.csv'; out='$g/exp/$run-D.pdf'; ttl='$run, epoch $last'" \
         "$(dirname "$0")/experiments-D.gp"
 done
 

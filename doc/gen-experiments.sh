@@ -45,8 +45,11 @@ for run in fig12-mnist-gd fig6-cifar10-gd; do
         printf '%s %s\n' "$ep" "$f"
     done | sort -n | while read -r ep f; do
         awk -F, -v run="$run" -v ep="$ep" '
-            /^#/ || $1 == "beta" { next }
-            { a = $4 < 0 ? -$4 : $4; o = $2 < 0 ? -$2 : $2; s += a; so += o; n++
+            /^#/ { next }
+            $1 == "beta" { for (k = 1; k <= NF; k++) col[$k] = k
+                           cv = col["cos_v1"]; co = col["cos_ones_weights"] ? col["cos_ones_weights"] : col["cos_ones"]
+                           next }
+            { a = $cv < 0 ? -$cv : $cv; o = $co < 0 ? -$co : $co; s += a; so += o; n++
               if (a > 0.9) c9++; if (a > 0.99) c99++ }
             END { printf "%s & %d & %.4f & %d & %d & %.4f \\\\\n", run, ep, s / n, c9, c99, so / n }' \
             "$f" >>"$g/exp-gd.tex"

@@ -386,6 +386,19 @@ static int save_epoch(const train_options *o, const condense_exp_net *net, const
                 condense_error_clear();
                 cosv[b] = NAN;
             }
+        /* each kernel's cosine with 1 over its C_{l-1} m^2 weights alone, bias left out (the
+         * paper's figures take the convolution weights without the bias) */
+        const size_t NW1 = N_W - 1;
+        double *cosw = malloc(C * sizeof(double)), *ones = malloc(NW1 * sizeof(double));
+        if (status == CONDENSE_OK && (cosw == NULL || ones == NULL))
+            status = condense_error_set(CONDENSE_ENOMEM, __func__, "cannot allocate cos 1");
+        for (size_t k = 0; status == CONDENSE_OK && k < NW1; ++k)
+            ones[k] = 1.0;
+        for (size_t b = 0; status == CONDENSE_OK && b < C; ++b)
+            if (condense_cosine(theta_W + b * N_W, ones, NW1, cosw + b) == CONDENSE_EDOM) {
+                condense_error_clear();
+                cosw[b] = NAN;
+            }
         cli_out_file f;
         snprintf(name, sizeof name, "e%zu_conv%zu_D.csv", epoch, l);
         if (status == CONDENSE_OK) status = cli_out_open(&f, o->out, name);
@@ -404,10 +417,11 @@ static int save_epoch(const train_options *o, const condense_exp_net *net, const
         if (status == CONDENSE_OK) status = cli_out_open(&f, o->out, name);
         if (status == CONDENSE_OK) {
             provenance(f.f, o, net);
-            fprintf(f.f, "# conv layer %zu, epoch %zu\nbeta,cos_ones,amplitude%s\n", l, epoch,
-                    cosv != NULL ? ",cos_v1" : "");
+            fprintf(f.f,
+                    "# conv layer %zu, epoch %zu\nbeta,cos_ones,amplitude,cos_ones_weights%s\n", l,
+                    epoch, cosv != NULL ? ",cos_v1" : "");
             for (size_t b = 0; b < C; ++b) {
-                fprintf(f.f, "%zu,%.17g,%.17g", b + 1, cos1[b], amp[b]);
+                fprintf(f.f, "%zu,%.17g,%.17g,%.17g", b + 1, cos1[b], amp[b], cosw[b]);
                 if (cosv != NULL) fprintf(f.f, ",%.17g", cosv[b]);
                 fputc('\n', f.f);
             }
@@ -415,6 +429,8 @@ static int save_epoch(const train_options *o, const condense_exp_net *net, const
         }
         free(theta_W);
         free(cosv);
+        free(cosw);
+        free(ones);
         free(D);
         free(cos1);
         free(amp);

@@ -85,6 +85,32 @@ for e in 0 3 6; do
     check "epoch $e: a = V (1, 100)" npy_shape "$out/e${e}_out_V.npy" "(1, 100)"
 done
 check "two-layer: no output bias" [ ! -e "$out/e6_out_v.npy" ]
+check "kernels.csv: columns" grep -q '^beta,cos_ones,amplitude,cos_ones_weights,cos_v1$' \
+    "$out/e6_conv1_kernels.csv"
+# the cosines are cosines: every one in [-1, 1] (and not NaN)
+awk -F, '/^[0-9]/ { for (k = 4; k <= 5; k++) if (!($k >= -1 && $k <= 1)) bad = 1 } END { exit bad }' \
+    "$out/e6_conv1_kernels.csv"
+check "kernels.csv: cos with 1 and with v_1 in [-1, 1]" [ $? -eq 0 ]
+# an independent route for cos_ones_weights and cos_ones: NumPy on the saved W and b (when
+# Debian's python3 has numpy), to 1e-12
+PY=/usr/bin/python3
+if [ -x "$PY" ] && "$PY" -c 'import numpy' 2>/dev/null; then
+    "$PY" - "$out" <<'PYEOF'
+import sys, numpy as np
+d = sys.argv[1]
+W = np.load(d + "/e6_conv1_W.npy"); b = np.load(d + "/e6_conv1_b.npy")
+rows = [l.split(",") for l in open(d + "/e6_conv1_kernels.csv") if l[0].isdigit()]
+for beta, r in enumerate(rows):
+    w = W[..., beta].ravel()
+    full = np.append(w, b[beta])
+    cw = w.sum() / (np.linalg.norm(w) * np.sqrt(w.size))
+    c1 = full.sum() / (np.linalg.norm(full) * np.sqrt(full.size))
+    assert abs(cw - float(r[3])) <= 1e-12 and abs(c1 - float(r[1])) <= 1e-12, (beta, cw, c1, r)
+PYEOF
+    check "kernels.csv: cos with 1 (weights; weights and bias) = NumPy's to 1e-12" [ $? -eq 0 ]
+else
+    echo "skipped: NumPy check of kernels.csv (no numpy in /usr/bin/python3)"
+fi
 check "plot.gp written" grep -qF "e6_conv1_D.csv' matrix" "$out/plot.gp"
 # GD decreases the loss at this small step
 awk -F, '!/^#/ && /^[0-9]/ { l[$1] = $3 } END { exit !(l[6] < l[0]) }' "$out/loss.csv"

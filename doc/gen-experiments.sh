@@ -5,7 +5,7 @@
 # files and re-draws their figures with the scripts that came with them, so every table and
 # figure file is produced in the build, and no number is typed by hand).
 # Usage: sh gen-experiments.sh EXPDIR GENDIR GNUPLOT
-# Writes GENDIR/exp-spectra.tex, exp-gd.tex, exp-fc-lines.tex (table rows) and,
+# Writes GENDIR/exp-spectra.tex, exp-gd.tex, exp-adam.tex, exp-fc-lines.tex (table rows) and,
 # under GENDIR/exp/, the figures the chapters include.
 set -eu
 e=${1:?usage: gen-experiments.sh EXPDIR GENDIR GNUPLOT}
@@ -60,6 +60,34 @@ for run in fig12-mnist-gd fig6-cifar10-gd; do
     "$gp" -e "csv='$g/exp/$run-D.csv'; out='$g/exp/$run-D.pdf'; ttl='$run, epoch $last'" \
         "$(dirname "$0")/experiments-D.gp"
 done
+
+# -- Adam runs (Figs. 10, 11, 3): per convolution layer and saved epoch, the mean |D(u, v)| over
+#    pairs of distinct kernels and the share of pairs with |D| > 0.9 (1 when every kernel lies on
+#    one line); D of the last saved epoch redrawn for every layer -------------------------------
+: >"$g/exp-adam.tex"
+for run in fig10-mnist-activations/sigmoid fig10-mnist-activations/relu \
+    fig10-mnist-activations/tanh fig11-mnist-deep-mse fig3-cifar10-deep-ce; do
+    need "$e/$run/run.txt"
+    tag=$(echo "$run" | tr / -)
+    for f in "$e/$run"/e*_conv*_D.csv; do
+        ep=$(basename "$f" | sed 's/^e\([0-9]*\)_conv\([0-9]*\)_D.csv$/\1 \2/')
+        printf '%s %s\n' "$ep" "$f"
+    done | sort -n -k1,1 -k2,2 | while read -r ep l f; do
+        awk -F, -v run="$run" -v ep="$ep" -v l="$l" '
+            /^#/ { next }
+            { r++; for (k = 1; k <= NF; k++) if (k != r) { a = $k < 0 ? -$k : $k; s += a; n++; if (a > 0.9) c++ } }
+            END { printf "%s & %d & %d & %.3f & %.3f \\\\\n", run, l, ep, s / n, c / n }' \
+            "$f" >>"$g/exp-adam.tex"
+    done
+    last=$(ls "$e/$run"/e*_conv1_D.csv | sed 's/.*\/e\([0-9]*\)_.*/\1/' | sort -n | tail -1)
+    for f in "$e/$run"/e"${last}"_conv*_D.csv; do
+        l=$(basename "$f" | sed 's/.*_conv\([0-9]*\)_D.csv/\1/')
+        cp "$f" "$g/exp/$tag-$l-D.csv"
+        "$gp" -e "csv='$g/exp/$tag-$l-D.csv'; out='$g/exp/$tag-$l-D.pdf'; ttl='$run, layer $l, epoch $last'" \
+            "$(dirname "$0")/experiments-D.gp"
+    done
+done
+sed -i 's/fig10-mnist-activations\//fig10 /; s/-mnist-deep-mse//; s/-cifar10-deep-ce//' "$g/exp-adam.tex"
 
 # -- FC: the line counts over seeds (lines/lines.csv) and Fig. 3 redrawn ------------------------
 need "$e/fc/lines/lines.csv"

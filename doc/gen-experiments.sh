@@ -51,7 +51,8 @@ for run in fig12-mnist-gd fig6-cifar10-gd; do
                            next }
             { a = $cv < 0 ? -$cv : $cv; o = $co < 0 ? -$co : $co; s += a; so += o; n++
               if (a > 0.9) c9++; if (a > 0.99) c99++ }
-            END { printf "%s & %d & %.4f & %d & %d & %.4f \\\\\n", run, ep, s / n, c9, c99, so / n }' \
+            END { printf "%s & %d & %.4f & %d & %d & %.4f (%s) \\\\\n", run, ep, s / n, c9, c99, so / n,
+                         col["cos_ones_weights"] ? "W" : "W, b" }' \
             "$f" >>"$g/exp-gd.tex"
     done
     # the cosine matrix D at the last saved epoch, redrawn from its CSV

@@ -800,32 +800,35 @@ static int train_discrete(train_state *s, const checkpoint *c)
     return status;
 }
 
+/* The defaults of every option (the --help text states them). */
+static const train_options train_defaults = {.channels = 32,
+                                             .layers = 1,
+                                             .m = 3,
+                                             .hidden = 0,
+                                             .outputs = 1,
+                                             .activation = "tanh",
+                                             .loss_name = "mse",
+                                             .optimizer = "gd",
+                                             .dataset = "synthetic",
+                                             .normalize = "raw",
+                                             .lr = 5e-6,
+                                             .gamma = 2.0,
+                                             .sigma2 = 1e-4,
+                                             .beta1 = 0.9,
+                                             .beta2 = 0.999,
+                                             .adam_eps = 1e-8,
+                                             .c = 4.0,
+                                             .epochs = 100,
+                                             .n = 500,
+                                             .W0 = 8,
+                                             .H0 = 8,
+                                             .C0 = 3,
+                                             .seed = 1,
+                                             .plot = 1};
+
 int cli_train(int argc, char **argv)
 {
-    train_options o = {.channels = 32,
-                       .layers = 1,
-                       .m = 3,
-                       .hidden = 0,
-                       .outputs = 1,
-                       .activation = "tanh",
-                       .loss_name = "mse",
-                       .optimizer = "gd",
-                       .dataset = "synthetic",
-                       .normalize = "raw",
-                       .lr = 5e-6,
-                       .gamma = 2.0,
-                       .sigma2 = 1e-4,
-                       .beta1 = 0.9,
-                       .beta2 = 0.999,
-                       .adam_eps = 1e-8,
-                       .c = 4.0,
-                       .epochs = 100,
-                       .n = 500,
-                       .W0 = 8,
-                       .H0 = 8,
-                       .C0 = 3,
-                       .seed = 1,
-                       .plot = 1};
+    train_options o = train_defaults;
     int help = 0;
     checkpoint ckpt, *resume = NULL;
     for (int k = 0; k < argc; ++k)
